@@ -1,0 +1,59 @@
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { AccessGuard } from './auth/access.guard.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthModule } from './auth/auth.module.js';
+import { CommonModule } from './common/common.module.js';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { formatGraphQLError } from './common/errors/graphql-errors.js';
+import { InputGuard } from './common/request/input.guard.js';
+import { ConfigModule } from './config/config.module.js';
+import type { AppConfig } from './config/config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { EmailModule } from './email/email.module.js';
+import { HealthController } from './health.controller.js';
+import { OrganizationsModule } from './organizations/organizations.module.js';
+import { OutboxModule } from './outbox/outbox.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        DatabaseModule,
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: true,
+          // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground
+          playground: false,
+          plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],
+          formatError: formatGraphQLError,
+        }),
+        AuthModule,
+        EmailModule,
+        OutboxModule,
+        OrganizationsModule,
+        UsersModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        // global guards run in this order: authenticate (401), validate the input (400), then
+        // the target lookup and permission (404/403) — the order spec §1 asks for
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: InputGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+}

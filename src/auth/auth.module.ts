@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { UserStoreModule } from '../users/user-store.module.js';
+import { AccessService } from './access.service.js';
+import { AuthRepository } from './auth.repository.js';
+import { BootstrapService } from './bootstrap.service.js';
+import { TokenService } from './token.service.js';
+
+@Module({
+  imports: [UserStoreModule],
+  providers: [AuthRepository, TokenService, AccessService, BootstrapService],
+  exports: [TokenService, AccessService, AuthRepository],
+})
+export class AuthModule {}

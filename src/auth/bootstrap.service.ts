@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Clock } from '../common/clock.js';
+import { IdGenerator } from '../common/id-generator.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { INSTANCE_SCOPE } from '../database/entities/membership.entity.js';
+import { OrganizationEntity } from '../database/entities/organization.entity.js';
+import { UserEntity } from '../database/entities/user.entity.js';
+import { UnitOfWork } from '../database/unit-of-work.js';
+import { UserStore } from '../users/user-store.js';
+import { AuthRepository } from './auth.repository.js';
+import { TokenService } from './token.service.js';
+
+/**
+ * First start on an empty database: the default organisation, an admin with IAM_OWNER and a
+ * PAT written to ADMIN_PAT_PATH (0600). The log names the file, never the token.
+ */
+@Injectable()
+export class BootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Bootstrap');
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly users: UserStore,
+    private readonly auth: AuthRepository,
+    private readonly tokens: TokenService,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const token = await this.uow.run(async (em) => {
+      if ((await em.count(OrganizationEntity)) > 0) return null;
+      const now = this.clock.now();
+      const orgId = this.ids.next();
+      await em.insert(OrganizationEntity, { id: orgId, name: 'DEFAULT', isDefault: true, createdAt: now });
+      const admin = Object.assign(new UserEntity(), {
+        id: this.ids.next(),
+        orgId,
+        type: 'human',
+        state: 'active',
+        username: 'admin',
+        givenName: 'Instance',
+        familyName: 'Admin',
+        displayName: 'Instance Admin',
+        email: 'admin@localhost',
+        emailVerified: true,
+        sequence: 0,
+        createdAt: now,
+        changedAt: now,
+      } satisfies Partial<UserEntity>);
+      await this.users.create(em, admin, [{ type: 'user.human.added', payload: { username: 'admin' } }, { type: 'user.human.email.verified' }], '');
+      await this.auth.upsertMembership(em, { userId: admin.id, scope: INSTANCE_SCOPE, roles: ['IAM_OWNER'], createdAt: now });
+      await this.auth.upsertMembership(em, { userId: admin.id, scope: orgId, roles: ['ORG_OWNER'], createdAt: now });
+      return (await this.tokens.issue(em, admin.id, null)).token;
+    });
+    if (token === null) return;
+    mkdirSync(dirname(this.config.adminPatPath), { recursive: true });
+    writeFileSync(this.config.adminPatPath, token + '\n', { mode: 0o600 });
+    this.logger.log(`empty database: created the default organisation and the admin user; admin PAT written to ${this.config.adminPatPath}`);
+  }
+}

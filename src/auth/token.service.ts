@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { Errors } from '../common/errors/app-error.js';
+import { IdGenerator } from '../common/id-generator.js';
+import { Caller } from './caller.js';
+import { AuthRepository } from './auth.repository.js';
+
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+// A PAT is 32 random bytes, base64url: 43 characters. Anything else is not ours.
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/** Issues and verifies personal access tokens; only their SHA-256 is stored. */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly tokens: AuthRepository,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The caller behind a bearer token; 401 for anything but a live token of an active user. */
+  async authenticate(token: string): Promise<Caller> {
+    if (!TOKEN_SHAPE.test(token)) throw Errors.unauthenticated();
+    const owner = await this.tokens.findActiveByHash(hashToken(token));
+    if (!owner || (owner.expiresAt !== null && owner.expiresAt <= this.clock.now().getTime())) throw Errors.unauthenticated();
+    const memberships = await this.tokens.membershipsOf(owner.userId);
+    return new Caller(owner.userId, owner.orgId, owner.tokenId, memberships);
+  }
+
+  /** Creates a token for the user inside the caller's transaction; returns its ID and the token (shown once). */
+  async issue(em: EntityManager, userId: string, expiresAt: Date | null): Promise<{ tokenId: string; token: string }> {
+    const token = randomBytes(32).toString('base64url');
+    const tokenId = this.ids.next();
+    await this.tokens.insertToken(em, { id: tokenId, userId, tokenHash: hashToken(token), expiresAt, revokedAt: null, createdAt: this.clock.now() });
+    return { tokenId, token };
+  }
+}

@@ -1,0 +1,94 @@
+import { Code, AppError, invalidArgument, requestInvalid } from './app-error.js';
+
+const HTTP_STATUS: Record<number, number> = {
+  [Code.OK]: 200,
+  [Code.CANCELLED]: 499,
+  [Code.UNKNOWN]: 500,
+  [Code.INVALID_ARGUMENT]: 400,
+  [Code.DEADLINE_EXCEEDED]: 504,
+  [Code.NOT_FOUND]: 404,
+  [Code.ALREADY_EXISTS]: 409,
+  [Code.PERMISSION_DENIED]: 403,
+  [Code.RESOURCE_EXHAUSTED]: 429,
+  [Code.FAILED_PRECONDITION]: 400,
+  [Code.ABORTED]: 409,
+  [Code.OUT_OF_RANGE]: 400,
+  [Code.UNIMPLEMENTED]: 501,
+  [Code.INTERNAL]: 500,
+  [Code.UNAVAILABLE]: 503,
+  [Code.DATA_LOSS]: 500,
+  [Code.UNAUTHENTICATED]: 401,
+};
+
+export const httpStatusOf = (code: Code): number => HTTP_STATUS[code] ?? 500;
+export const codeName = (code: Code): string => Code[code] ?? 'UNKNOWN';
+
+export interface RestErrorBody {
+  code: number;
+  message: string;
+  details: { '@type': string; id: string; message: string }[];
+}
+
+/** ZITADEL's REST error body. */
+export function toRestBody(err: AppError): RestErrorBody {
+  if (err.plainMessage !== undefined) return { code: err.code, message: err.plainMessage, details: [] };
+  return {
+    code: err.code,
+    message: `${err.message} (${err.id})`,
+    details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: err.id, message: err.message }],
+  };
+}
+
+export interface GraphQLErrorExtensions {
+  code: string;
+  grpcCode: number;
+  httpStatus: number;
+  id?: string;
+  retryAfter?: number;
+  [key: string]: unknown;
+}
+
+export function toGraphQLExtensions(err: AppError): GraphQLErrorExtensions {
+  const ext: GraphQLErrorExtensions = { code: codeName(err.code), grpcCode: err.code, httpStatus: httpStatusOf(err.code) };
+  if (err.id) ext.id = err.id;
+  if (err.retryAfter !== undefined) ext.retryAfter = err.retryAfter;
+  return ext;
+}
+
+export function graphQLMessage(err: AppError): string {
+  return err.plainMessage ?? `${err.message} (${err.id})`;
+}
+
+/**
+ * Anything that is not an AppError: recognise the few client mistakes that reach us from the
+ * HTTP platform (bad JSON, oversized body, wrong content type), and treat everything else as
+ * internal. Returns the AppError plus whether it was unexpected (to be logged with its cause).
+ */
+export function normalizeError(err: unknown, incidentId: () => string): { error: AppError; unexpected: boolean } {
+  if (err instanceof AppError) return { error: err, unexpected: false };
+  const e = err as { code?: unknown; statusCode?: unknown; status?: unknown; type?: unknown; message?: unknown };
+  const fastifyCode = typeof e?.code === 'string' ? e.code : '';
+  const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.status === 'number' ? e.status : 0;
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413 || e?.type === 'entity.too.large') {
+    return { error: invalidArgument('REQUEST-Tk3pa', 'Request body too large'), unexpected: false };
+  }
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
+    return { error: invalidArgument('REQUEST-m3Dia', 'Unsupported content type, use application/json'), unexpected: false };
+  }
+  if (
+    fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    fastifyCode === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ||
+    err instanceof SyntaxError ||
+    e?.type === 'entity.parse.failed'
+  ) {
+    return { error: requestInvalid('invalid request body: malformed JSON'), unexpected: false };
+  }
+  if (status === 404) return { error: new AppError(Code.NOT_FOUND, 'REQUEST-n0tFd', 'Route not found'), unexpected: false };
+  if (status === 405) return { error: new AppError(Code.UNIMPLEMENTED, 'REQUEST-m3thd', 'Method not allowed'), unexpected: false };
+  if (status >= 400 && status < 500) {
+    return { error: invalidArgument('REQUEST-b4dRq', 'Bad request'), unexpected: false };
+  }
+  const id = incidentId();
+  return { error: new AppError(Code.INTERNAL, id, 'Internal error'), unexpected: true };
+}

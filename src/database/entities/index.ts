@@ -1,0 +1,27 @@
+import { EmailCodeEntity } from './email-code.entity.js';
+import { MembershipEntity } from './membership.entity.js';
+import { OrganizationEntity } from './organization.entity.js';
+import { OutboxMessageEntity } from './outbox-message.entity.js';
+import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
+import { UserEventEntity } from './user-event.entity.js';
+import { UserEntity } from './user.entity.js';
+
+export {
+  EmailCodeEntity,
+  MembershipEntity,
+  OrganizationEntity,
+  OutboxMessageEntity,
+  PersonalAccessTokenEntity,
+  UserEventEntity,
+  UserEntity,
+};
+
+export const ENTITIES = [
+  OrganizationEntity,
+  UserEntity,
+  MembershipEntity,
+  PersonalAccessTokenEntity,
+  UserEventEntity,
+  EmailCodeEntity,
+  OutboxMessageEntity,
+];

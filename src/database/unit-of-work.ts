@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+
+/** Thrown inside a transaction when another writer changed the user first. */
+export class ConcurrentModificationError extends Error {
+  constructor() {
+    super('concurrent modification');
+  }
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Runs a unit of work in one transaction. On SQLite the single connection is shared, so
+ * transactions are queued here (an async step inside one must never let another request's
+ * statements join it). On optimistic-concurrency conflicts the whole unit is retried.
+ */
+@Injectable()
+export class UnitOfWork {
+  private readonly serial: boolean;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.serial = dataSource.options.type !== 'postgres';
+  }
+
+  get isPostgres(): boolean {
+    return !this.serial;
+  }
+
+  async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(work);
+      } catch (e) {
+        if (attempt >= MAX_ATTEMPTS || !isConflict(e)) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  private once<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serial) return this.dataSource.transaction(work);
+    const result = this.tail.then(() => this.dataSource.transaction(work));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** A lost race: our conditional update matched no row, or a unique key was taken meanwhile. */
+function isConflict(e: unknown): boolean {
+  if (e instanceof ConcurrentModificationError) return true;
+  if (e instanceof QueryFailedError) {
+    const code = (e.driverError as { code?: string })?.code;
+    // PostgreSQL serialization failure / deadlock; the event primary key (user, sequence) taken.
+    if (code === '40001' || code === '40P01') return true;
+    if ((code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') && /user_events/.test(String(e.message) + String((e.driverError as { detail?: string })?.detail ?? '') + String((e.driverError as { table?: string })?.table ?? ''))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { InputChecks, INPUT_CHECKS } from '../common/request/validation.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
+import { UserStoreModule } from '../users/user-store.module.js';
+import { EmailCodesRepository } from './email-codes.repository.js';
+import { EmailService } from './email.service.js';
+import { UrlTemplates } from './url-templates.js';
+import { VerificationCodes } from './verification-codes.js';
+
+@Module({
+  imports: [UserStoreModule, OutboxModule],
+  providers: [
+    EmailService,
+    EmailCodesRepository,
+    VerificationCodes,
+    UrlTemplates,
+    { provide: INPUT_CHECKS, inject: [UrlTemplates], useFactory: (t: UrlTemplates): InputChecks => ({ urlTemplate: (s) => t.check(s) }) },
+  ],
+  exports: [EmailService, INPUT_CHECKS],
+})
+export class EmailModule {}

@@ -1,0 +1,49 @@
+import { Field, InputType } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { requestInvalid } from '../../common/errors/app-error.js';
+import { Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
+
+@ProtoMessage('SendEmailVerificationCode')
+@InputType('SendCodeInput')
+export class SendCodeInput {
+  @Field(() => String, { nullable: true, description: 'Go text/template for the link in the mail; {{.UserID}}, {{.Code}}, {{.OrgID}}, ...' })
+  @IsOptional()
+  @RuneLength(1, 200)
+  @IsString({ message: Msg.string })
+  urlTemplate?: string;
+}
+
+/** How the new code of an email change is delivered, or that none is needed. */
+export type Verification = { kind: 'send'; urlTemplate?: string } | { kind: 'return' } | { kind: 'verified' };
+
+/** The fields shared by every input that picks a verification mode (ZITADEL's oneof). */
+export abstract class WithVerification {
+  abstract sendCode?: SendCodeInput;
+  abstract returnCode?: boolean;
+  abstract isVerified?: boolean;
+}
+
+/** ZITADEL's `oneof verification`: at most one mode; sendCode when none is given. */
+export function verificationOf(input: WithVerification, message: string, allowVerified: boolean): Verification {
+  const set = [input.sendCode != null, input.returnCode === true, allowVerified && input.isVerified === true].filter(Boolean).length;
+  if (set > 1) throw requestInvalid(`invalid ${message}: only one of sendCode, returnCode${allowVerified ? ', isVerified' : ''} may be set`);
+  if (input.returnCode === true) return { kind: 'return' };
+  if (allowVerified && input.isVerified === true) return { kind: 'verified' };
+  return { kind: 'send', urlTemplate: input.sendCode?.urlTemplate };
+}
+
+// Field decorators shared by the inputs below and AddHumanUser's email.
+export const SendCodeField = (): PropertyDecorator => (target, key) => {
+  Field(() => SendCodeInput, { nullable: true, description: 'Mail a code (the default)' })(target, key);
+  IsOptional()(target, key);
+  ValidateNested()(target, key);
+  Type(() => SendCodeInput)(target, key);
+  IsObject({ message: Msg.object })(target, key);
+};
+
+export const ReturnCodeField = (): PropertyDecorator => (target, key) => {
+  Field(() => Boolean, { nullable: true, description: 'Return the code instead of mailing it' })(target, key);
+  IsOptional()(target, key);
+  IsBoolean({ message: Msg.bool })(target, key);
+};

@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory.js';
+import { ConfigError, loadConfig } from './config/config.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`configuration error: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  const db = config.database.type === 'sqlite' ? `sqlite:${config.database.path}` : 'postgres';
+  new Logger('Main').log(`listening on http://${config.host}:${config.port} (REST /v2, GraphQL /graphql) — database ${db}, mail ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}, worker ${config.mailWorker}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

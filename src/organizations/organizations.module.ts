@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { UserStoreModule } from '../users/user-store.module.js';
+import { OrganizationsController } from './organizations.controller.js';
+import { OrganizationsRepository } from './organizations.repository.js';
+import { OrganizationsResolver } from './organizations.resolver.js';
+import { OrganizationsService } from './organizations.service.js';
+
+@Module({
+  imports: [UserStoreModule, AuthModule],
+  controllers: [OrganizationsController],
+  providers: [OrganizationsService, OrganizationsRepository, OrganizationsResolver],
+  exports: [OrganizationsService],
+})
+export class OrganizationsModule {}

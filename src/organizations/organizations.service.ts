@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import type { Caller } from '../auth/caller.js';
+import { AuthRepository } from '../auth/auth.repository.js';
+import { Clock } from '../common/clock.js';
+import { Details, details } from '../common/details.js';
+import { alreadyExists, Errors, notFound } from '../common/errors/app-error.js';
+import { IdGenerator } from '../common/id-generator.js';
+import { UnitOfWork } from '../database/unit-of-work.js';
+import { UserStore } from '../users/user-store.js';
+import { AddMemberInput } from './inputs/add-member.input.js';
+import { AddOrganizationInput } from './inputs/add-organization.input.js';
+import { OrganizationsRepository } from './organizations.repository.js';
+
+export const orgNotFound = () => notFound('COMMAND-ZL7Jd', 'Organisation not found');
+
+@Injectable()
+export class OrganizationsService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly orgs: OrganizationsRepository,
+    private readonly users: UserStore,
+    private readonly auth: AuthRepository,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {}
+
+  async assertExists(orgId: string): Promise<void> {
+    if (!(await this.orgs.exists(orgId))) throw orgNotFound();
+  }
+
+  async add(_caller: Caller, input: AddOrganizationInput): Promise<{ organizationId: string; details: Details }> {
+    return this.uow.run(async (em) => {
+      const id = input.orgId ?? this.ids.next();
+      if (await this.orgs.exists(id, em)) throw alreadyExists('ORG-lapo2m', 'Organisation already exists');
+      if (await this.orgs.nameTaken(em, input.name)) throw alreadyExists('ORG-lapo2n', 'Organisation name already taken');
+      const now = this.clock.now();
+      await this.orgs.insert(em, { id, name: input.name, isDefault: false, createdAt: now });
+      return { organizationId: id, details: details(1, now, id) };
+    });
+  }
+
+  /** Grants roles in an organisation to a user (ours; ZITADEL has it in the management API). */
+  async addMember(caller: Caller, input: AddMemberInput): Promise<{ details: Details }> {
+    return this.uow.run(async (em) => {
+      if (!(await this.orgs.exists(input.orgId, em))) throw orgNotFound();
+      const user = await this.users.findById(input.userId, em);
+      if (!user || user.state === 'deleted') throw Errors.userNotFound();
+      user.changedAt = this.clock.now();
+      await this.auth.upsertMembership(em, { userId: user.id, scope: input.orgId, roles: [...new Set(input.roles)], createdAt: user.changedAt });
+      const sequence = await this.users.commit(em, user, {}, [{ type: 'user.member.added', payload: { orgId: input.orgId, roles: input.roles } }], caller.userId);
+      return { details: details(sequence, user.changedAt, input.orgId) };
+    });
+  }
+}

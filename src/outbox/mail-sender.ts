@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MailerService } from '@nestjs-modules/mailer';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { VERIFY_EMAIL_KIND } from './outbox.service.js';
+
+export interface OutgoingMail {
+  id: string;
+  kind: string;
+  recipient: string;
+  data: Record<string, string>;
+}
+
+const SUBJECTS: Record<string, { subject: string; template: string }> = {
+  [VERIFY_EMAIL_KIND]: { subject: 'Verify email', template: 'verify-email' },
+};
+
+/** Renders a mail from its templates (HTML + text) and hands it to the configured transport. */
+@Injectable()
+export class MailSender {
+  private readonly domain: string;
+
+  constructor(
+    private readonly mailer: MailerService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.domain = config.mailFrom.split('@')[1] ?? 'localhost';
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    const kind = SUBJECTS[mail.kind];
+    if (!kind) throw Object.assign(new Error(`unknown mail kind ${mail.kind}`), { permanent: true });
+    await this.mailer.sendMail({
+      to: mail.recipient,
+      from: this.config.mailFrom,
+      subject: kind.subject,
+      template: kind.template,
+      textTemplate: `${kind.template}.txt`,
+      context: mail.data,
+      // stable across retries, so a receiver can drop a duplicate after a crash mid-send
+      messageId: `<${mail.id}@${this.domain}>`,
+    });
+  }
+}

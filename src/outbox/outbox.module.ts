@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { MailerModule } from '@nestjs-modules/mailer';
+import { HandlebarsAdapter } from '@nestjs-modules/mailer/adapters/handlebars.adapter';
+import { fileURLToPath } from 'node:url';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { fileTransport } from './file-transport.js';
+import { MailSender } from './mail-sender.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { OutboxService } from './outbox.service.js';
+import { OutboxWorker } from './outbox.worker.js';
+
+/** Mail templates live with the email domain; the build copies them beside the compiled code. */
+export const TEMPLATE_DIR = fileURLToPath(new URL('../email/templates/', import.meta.url));
+
+function smtpTransport(url: string) {
+  // pooled connections: the worker sends several mails at once
+  const u = new URL(url);
+  if (!u.searchParams.has('pool')) u.searchParams.set('pool', 'true');
+  return u.toString();
+}
+
+@Module({
+  imports: [
+    MailerModule.forRootAsync({
+      imports: [],
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(config.mailDir),
+        defaults: { from: config.mailFrom },
+        template: {
+          dir: TEMPLATE_DIR,
+          // our templates carry inline styles already; skipping the CSS inliner keeps sends cheap
+          adapter: new HandlebarsAdapter(undefined, { inlineCssEnabled: false }),
+          options: { strict: true },
+        },
+      }),
+    }),
+  ],
+  providers: [OutboxRepository, OutboxService, OutboxWorker, MailSender],
+  exports: [OutboxService, OutboxWorker],
+})
+export class OutboxModule {}

@@ -1,0 +1,144 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { SecretBox } from '../common/secret-box.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { OutboxMessageEntity } from '../database/entities/outbox-message.entity.js';
+import { MailSender } from './mail-sender.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { OutboxService } from './outbox.service.js';
+
+const BATCH = 50;
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+/** Whether an SMTP failure will not get better by retrying (5xx), as opposed to 4xx or network errors. */
+export function isPermanent(err: unknown): boolean {
+  const e = err as { responseCode?: number; permanent?: boolean };
+  return e?.permanent === true || (typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600);
+}
+
+/** Exponential backoff with full jitter in its upper half. */
+export function backoffMs(attempts: number, baseMs: number, random = Math.random): number {
+  const ceiling = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * Delivers the outbox: claims due mails with a lease, sends them, records the outcome. Runs
+ * inside the API process (MAIL_WORKER=inline) or alone (npm run worker). Polls, and is woken
+ * right after a commit that enqueued mail.
+ */
+@Injectable()
+export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OutboxWorker');
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private pendingWake = false;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly repo: OutboxRepository,
+    private readonly outbox: OutboxService,
+    private readonly sender: MailSender,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.mailWorker === 'inline') this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.outbox.onWake(() => this.wake());
+    this.loop = this.run();
+    this.logger.log(`mail worker started (poll every ${this.config.outboxPollMs} ms)`);
+  }
+
+  /** Stops claiming; resolves once the mails in hand are sent or recorded. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake();
+    await this.loop;
+    this.logger.log('mail worker stopped');
+  }
+
+  private wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.drainOnce();
+      } catch (e) {
+        this.logger.error(`outbox poll failed: ${(e as Error).message}`);
+      }
+      if (claimed < BATCH && this.running) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.pendingWake) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.config.outboxPollMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeUp = null;
+        self.pendingWake = false;
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  /** Claims one batch and delivers it; returns how many mails were claimed. */
+  async drainOnce(): Promise<number> {
+    const now = this.clock.now().getTime();
+    const batch = await this.repo.claimDue(now, now + this.config.outboxLeaseMs, BATCH);
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(this.config.outboxConcurrency, batch.length) }, async () => {
+      while (next < batch.length) await this.deliver(batch[next++]!);
+    });
+    await Promise.all(lanes);
+    return batch.length;
+  }
+
+  private async deliver(mail: OutboxMessageEntity): Promise<void> {
+    try {
+      if (!mail.payload) throw Object.assign(new Error('mail has no payload'), { permanent: true });
+      const data = JSON.parse(this.box.decrypt(mail.payload)) as Record<string, string>;
+      await this.sender.send({ id: mail.id, kind: mail.kind, recipient: mail.recipient, data });
+      await this.repo.markSent(mail.id, this.clock.now());
+      this.logger.log(`mail ${mail.id} sent (attempt ${mail.attempts})`);
+    } catch (e) {
+      const reason = describe(e);
+      const dead = isPermanent(e) || mail.attempts >= this.config.outboxMaxAttempts;
+      const next = new Date(this.clock.now().getTime() + backoffMs(mail.attempts, this.config.outboxRetryBaseMs));
+      await this.repo.markFailed(mail.id, dead ? 'dead' : 'retrying', next, reason);
+      if (dead) this.logger.error(`mail ${mail.id} is dead after ${mail.attempts} attempt(s): ${reason}`);
+      else this.logger.warn(`mail ${mail.id} failed (attempt ${mail.attempts}), retry at ${next.toISOString()}: ${reason}`);
+    }
+  }
+}
+
+function describe(e: unknown): string {
+  const err = e as { responseCode?: number; response?: string; code?: string; message?: string };
+  if (err?.responseCode) return `SMTP ${err.responseCode}: ${err.response ?? err.message ?? ''}`.trim();
+  return [err?.code, err?.message].filter(Boolean).join(': ') || String(e);
+}

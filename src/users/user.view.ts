@@ -1,0 +1,54 @@
+import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { DetailsType } from '../common/graphql-types.js';
+import { Details } from '../common/details.js';
+
+@ObjectType('HumanProfile')
+export class HumanProfileView {
+  @Field() givenName!: string;
+  @Field() familyName!: string;
+  @Field() displayName!: string;
+}
+
+@ObjectType('HumanEmail')
+export class HumanEmailView {
+  @Field() email!: string;
+  @Field() isVerified!: boolean;
+}
+
+@ObjectType('HumanUser')
+export class HumanView {
+  @Field(() => HumanProfileView) profile!: HumanProfileView;
+  @Field(() => HumanEmailView) email!: HumanEmailView;
+}
+
+/** ZITADEL's user.v2.User, as GetUserByID returns it. */
+@ObjectType('User')
+export class UserView {
+  @Field(() => ID) userId!: string;
+  @Field(() => DetailsType) details!: Details;
+  @Field() state!: string;
+  @Field() username!: string;
+  @Field(() => [String]) loginNames!: string[];
+  @Field() preferredLoginName!: string;
+  @Field(() => HumanView) human!: HumanView;
+}
+
+@ObjectType('AddHumanUserPayload')
+export class AddHumanUserPayload {
+  @Field(() => ID) userId!: string;
+  @Field(() => DetailsType) details!: Details;
+  @Field(() => String, { nullable: true, description: 'Only with returnCode' }) emailCode?: string;
+}
+
+@ObjectType('AddPersonalAccessTokenPayload')
+export class AddPatPayload {
+  @Field(() => DetailsType) details!: Details;
+  @Field(() => ID) tokenId!: string;
+  @Field({ description: 'Shown once; only its hash is stored' }) token!: string;
+}
+
+@ObjectType('EmailChangePayload')
+export class EmailChangePayload {
+  @Field(() => DetailsType) details!: Details;
+  @Field(() => String, { nullable: true, description: 'Only with returnCode' }) verificationCode?: string;
+}

@@ -1,0 +1,22 @@
+import type { Caller } from '../auth/caller.js';
+import type { AccessRequirement } from '../common/request/operation.js';
+import { SetEmailInput } from '../email/inputs/set-email.input.js';
+import { AddHumanUserInput } from './inputs/add-human-user.input.js';
+import { UsersService } from './users.service.js';
+
+// Access rules of the user operations (spec §3), shared by the REST and GraphQL handlers.
+
+/** Self-service may only mail a code; returning it or marking the address verified needs user.write. */
+export const setEmailAccess = (input: SetEmailInput): AccessRequirement => ({
+  user: input.userId,
+  access: { permission: 'user.write', self: input.verification.kind === 'send' },
+});
+
+export const readUserAccess = (userId: string): AccessRequirement => ({ user: userId, access: { permission: 'user.read', self: true } });
+
+export const addPatAccess = (input: { userId: string }): AccessRequirement => ({ user: input.userId, access: { permission: 'user.write', self: true } });
+
+export const addHumanAccess = (input: AddHumanUserInput, caller: Caller): AccessRequirement => ({
+  org: UsersService.targetOrg(input, caller),
+  permission: 'user.write',
+});

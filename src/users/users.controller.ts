@@ -1,0 +1,48 @@
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import type { Caller } from '../auth/caller.js';
+import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
+import { EmailService } from '../email/email.service.js';
+import { SetEmailInput } from '../email/inputs/set-email.input.js';
+import { AddHumanUserInput } from './inputs/add-human-user.input.js';
+import { AddPatInput } from './inputs/add-pat.input.js';
+import { GetUserInput } from './inputs/get-user.input.js';
+import { addHumanAccess, addPatAccess, readUserAccess, setEmailAccess } from './users.access.js';
+import { addHumanUserFromRest, addPatFromRest, getUserFromRest, setEmailFromRest } from './users.rest.js';
+import { UsersService } from './users.service.js';
+
+/** ZITADEL's User Service v2 REST routes. Converts requests; the services do the work. */
+@Controller('v2/users')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly email: EmailService,
+  ) {}
+
+  @Post('human')
+  @HttpCode(200)
+  @Operation({ input: AddHumanUserInput, fromRest: addHumanUserFromRest, access: addHumanAccess })
+  addHumanUser(@CurrentCaller() caller: Caller, @Input() input: AddHumanUserInput) {
+    return this.users.addHuman(caller, input);
+  }
+
+  @Get(':userId')
+  @Operation({ input: GetUserInput, fromRest: getUserFromRest, access: (i: GetUserInput) => readUserAccess(i.userId) })
+  async getUserById(@Input() input: GetUserInput) {
+    const { details, ...user } = await this.users.getById(input.userId);
+    return { details, user };
+  }
+
+  @Post(':userId/email')
+  @HttpCode(200)
+  @Operation({ input: SetEmailInput, fromRest: setEmailFromRest, access: setEmailAccess })
+  setEmail(@CurrentCaller() caller: Caller, @Input() input: SetEmailInput) {
+    return this.email.setEmail(caller, input);
+  }
+
+  @Post(':userId/pats')
+  @HttpCode(200)
+  @Operation({ input: AddPatInput, fromRest: addPatFromRest, access: addPatAccess })
+  addPersonalAccessToken(@CurrentCaller() caller: Caller, @Input() input: AddPatInput) {
+    return this.users.addPersonalAccessToken(caller, input);
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { EmailModule } from '../email/email.module.js';
+import { OrganizationsModule } from '../organizations/organizations.module.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
+import { UserStoreModule } from './user-store.module.js';
+import { UsersController } from './users.controller.js';
+import { UsersResolver } from './users.resolver.js';
+import { UsersService } from './users.service.js';
+
+@Module({
+  imports: [UserStoreModule, AuthModule, EmailModule, OrganizationsModule, OutboxModule],
+  controllers: [UsersController],
+  providers: [UsersService, UsersResolver],
+})
+export class UsersModule {}

@@ -1,0 +1,43 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { Caller } from '../auth/caller.js';
+import { CurrentCaller, Operation } from '../common/request/operation.js';
+import { EmailService } from '../email/email.service.js';
+import { SetEmailInput } from '../email/inputs/set-email.input.js';
+import { AddHumanUserInput } from './inputs/add-human-user.input.js';
+import { AddPatInput } from './inputs/add-pat.input.js';
+import { AddHumanUserPayload, AddPatPayload, EmailChangePayload, UserView } from './user.view.js';
+import { addHumanAccess, addPatAccess, readUserAccess, setEmailAccess } from './users.access.js';
+import { UsersService } from './users.service.js';
+
+/** The same operations as UsersController, over GraphQL, with the same inputs and services. */
+@Resolver(() => UserView)
+export class UsersResolver {
+  constructor(
+    private readonly users: UsersService,
+    private readonly email: EmailService,
+  ) {}
+
+  @Query(() => UserView, { nullable: true, description: 'GetUserByID' })
+  @Operation({ access: (args: { id: string }) => readUserAccess(args.id) })
+  user(@Args('id', { type: () => ID }) id: string): Promise<UserView> {
+    return this.users.getById(id);
+  }
+
+  @Mutation(() => AddHumanUserPayload, { description: 'AddHumanUser' })
+  @Operation({ input: AddHumanUserInput, access: addHumanAccess })
+  addHumanUser(@CurrentCaller() caller: Caller, @Args('input', { type: () => AddHumanUserInput }) input: AddHumanUserInput) {
+    return this.users.addHuman(caller, input);
+  }
+
+  @Mutation(() => EmailChangePayload, { description: 'SetEmail: change the contact email and start its verification' })
+  @Operation({ input: SetEmailInput, access: setEmailAccess })
+  setContactEmail(@CurrentCaller() caller: Caller, @Args('input', { type: () => SetEmailInput }) input: SetEmailInput) {
+    return this.email.setEmail(caller, input);
+  }
+
+  @Mutation(() => AddPatPayload, { description: 'AddPersonalAccessToken' })
+  @Operation({ input: AddPatInput, access: addPatAccess })
+  addPersonalAccessToken(@CurrentCaller() caller: Caller, @Args('input', { type: () => AddPatInput }) input: AddPatInput) {
+    return this.users.addPersonalAccessToken(caller, input);
+  }
+}

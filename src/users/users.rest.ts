@@ -1,0 +1,41 @@
+import { body, field, flag, message } from '../common/request/rest-body.js';
+
+// The REST API layer: ZITADEL's JSON bodies → the plain shape of the shared input classes.
+
+export const setEmailFromRest = (params: Record<string, string>, raw: unknown) => {
+  const b = body(raw, 'SetEmailRequest');
+  return {
+    userId: params.userId,
+    email: field(b, 'email'),
+    sendCode: message(b, 'sendCode'),
+    returnCode: flag(b, 'returnCode', 'SetEmailRequest'),
+    isVerified: field(b, 'isVerified') ?? undefined,
+  };
+};
+
+export const addHumanUserFromRest = (_params: Record<string, string>, raw: unknown) => {
+  const b = body(raw, 'AddHumanUserRequest');
+  const email = field(b, 'email');
+  const e = email && typeof email === 'object' && !Array.isArray(email) ? (email as Record<string, unknown>) : null;
+  return {
+    userId: field(b, 'userId') ?? undefined,
+    username: field(b, 'username') ?? undefined,
+    organization: message(b, 'organization'),
+    profile: message(b, 'profile'),
+    email: e
+      ? {
+          email: field(e, 'email'),
+          sendCode: message(e, 'sendCode'),
+          returnCode: flag(e, 'returnCode', 'SetHumanEmail'),
+          isVerified: field(e, 'isVerified') ?? undefined,
+        }
+      : email,
+  };
+};
+
+export const getUserFromRest = (params: Record<string, string>) => ({ userId: params.userId });
+
+export const addPatFromRest = (params: Record<string, string>, raw: unknown) => {
+  const b = body(raw, 'AddPersonalAccessTokenRequest');
+  return { userId: params.userId, expirationDate: field(b, 'expirationDate') ?? undefined };
+};
