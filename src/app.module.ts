@@ -34,6 +34,7 @@ export class AppModule {
           autoSchemaFile: true,
           sortSchema: true,
           introspection: true,
+          includeStacktraceInErrorResponses: false,
           // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground
           playground: false,
           plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],

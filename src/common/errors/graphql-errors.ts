@@ -9,7 +9,12 @@ import { codeName, httpStatusOf } from './error-mapping.js';
  */
 export function formatGraphQLError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const ext = formatted.extensions ?? {};
-  if (typeof ext.grpcCode === 'number') return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: ext };
+  if (typeof ext.grpcCode === 'number') {
+    // ours, from the exception filter; drop anything else (Apollo's stacktrace) on the way out
+    const { code, grpcCode, httpStatus, id, retryAfter } = ext;
+    const extensions = { code, grpcCode, httpStatus, ...(id ? { id } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) };
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+  }
   const apolloCode = typeof ext.code === 'string' ? ext.code : '';
   const client = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE'].includes(apolloCode);
   const code = client ? Code.INVALID_ARGUMENT : Code.INTERNAL;

@@ -1,0 +1,133 @@
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** A REST call as a ZITADEL client would make it. */
+export async function rest(base: string, method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+export async function gql(base: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<HttpResult> {
+  return rest(base, 'POST', '/graphql', { query, variables }, token);
+}
+
+export type Transport = 'rest' | 'graphql';
+
+/** What an email operation answered, the same shape whichever transport carried it. */
+export type Outcome =
+  | { ok: true; sequence: number; changeDate: string; resourceOwner: string; verificationCode?: string; raw: any }
+  | { ok: false; httpStatus: number; grpcCode: number; id?: string; message: string; retryAfter?: number; raw: any };
+
+const DETAILS = 'details { sequence changeDate resourceOwner } verificationCode';
+
+/** REST-shaped SetEmail body → the GraphQL input of spec §1. */
+function toGraphQLInput(userId: string, body: Record<string, any>): Record<string, unknown> {
+  const input: Record<string, unknown> = { userId };
+  for (const [k, v] of Object.entries(body)) {
+    if (k === 'returnCode') input.returnCode = v && typeof v === 'object' ? true : v;
+    else input[k] = v;
+  }
+  return input;
+}
+
+/** The service's API for tests: the operations, over either transport. */
+export class Api {
+  constructor(
+    readonly base: string,
+    readonly token: string,
+  ) {}
+
+  as(token: string): Api {
+    return new Api(this.base, token);
+  }
+
+  async addOrganization(name: string): Promise<string> {
+    const r = await rest(this.base, 'POST', '/v2/organizations', { name }, this.token);
+    if (r.status !== 200) throw new Error(`addOrganization: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.organizationId;
+  }
+
+  async addHumanUser(body: Record<string, unknown>): Promise<HttpResult> {
+    return rest(this.base, 'POST', '/v2/users/human', body, this.token);
+  }
+
+  /** Adds a user and returns its ID; email returned-code mode so no mail is sent. */
+  async addUser(orgId: string, username: string, email = `${username}@example.com`): Promise<string> {
+    const r = await this.addHumanUser({
+      username,
+      organization: { orgId },
+      profile: { givenName: username, familyName: 'Test' },
+      email: { email, returnCode: {} },
+    });
+    if (r.status !== 200) throw new Error(`addHumanUser: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.userId;
+  }
+
+  async addMember(orgId: string, userId: string, roles: string[]): Promise<void> {
+    const r = await rest(this.base, 'POST', `/v2/organizations/${orgId}/members`, { userId, roles }, this.token);
+    if (r.status !== 200) throw new Error(`addMember: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+
+  async addPat(userId: string): Promise<string> {
+    const r = await rest(this.base, 'POST', `/v2/users/${userId}/pats`, {}, this.token);
+    if (r.status !== 200) throw new Error(`addPat: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.token;
+  }
+
+  async getUser(userId: string): Promise<HttpResult> {
+    return rest(this.base, 'GET', `/v2/users/${encodeURIComponent(userId)}`, undefined, this.token);
+  }
+
+  /** Runs an email operation (REST body shape) over the given transport. */
+  async emailOp(
+    transport: Transport,
+    op: 'setEmail' | 'resend' | 'send' | 'verify',
+    userId: string,
+    body: Record<string, any>,
+    headers: Record<string, string> = {},
+  ): Promise<Outcome> {
+    if (transport === 'rest') {
+      const path = { setEmail: 'email', resend: 'email/resend', send: 'email/send', verify: 'email/verify' }[op];
+      const r = await rest(this.base, 'POST', `/v2/users/${encodeURIComponent(userId)}/${path}`, body, this.token, headers);
+      if (r.status === 200) {
+        const d = r.body.details;
+        return { ok: true, sequence: Number(d.sequence), changeDate: d.changeDate, resourceOwner: d.resourceOwner, verificationCode: r.body.verificationCode, raw: r.body };
+      }
+      const retry = r.headers.get('retry-after');
+      return { ok: false, httpStatus: r.status, grpcCode: r.body.code, id: r.body.details?.[0]?.id, message: r.body.message, retryAfter: retry ? Number(retry) : undefined, raw: r.body };
+    }
+    const field = { setEmail: 'setContactEmail', resend: 'resendEmailCode', send: 'sendEmailCode', verify: 'verifyEmail' }[op];
+    const type = { setEmail: 'SetContactEmailInput', resend: 'ResendEmailCodeInput', send: 'SendEmailCodeInput', verify: 'VerifyEmailInput' }[op];
+    const r = await gql(this.base, `mutation($input: ${type}!) { ${field}(input: $input) { ${DETAILS} } }`, { input: toGraphQLInput(userId, body) }, this.token);
+    const data = r.body?.data?.[field];
+    if (data) {
+      const d = data.details;
+      return { ok: true, sequence: Number(d.sequence), changeDate: d.changeDate, resourceOwner: d.resourceOwner, verificationCode: data.verificationCode ?? undefined, raw: r.body };
+    }
+    const e = r.body?.errors?.[0];
+    if (!e) throw new Error(`GraphQL ${field}: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
+    return { ok: false, httpStatus: e.extensions?.httpStatus, grpcCode: e.extensions?.grpcCode, id: e.extensions?.id, message: e.message, retryAfter: e.extensions?.retryAfter, raw: r.body };
+  }
+
+  setEmail(transport: Transport, userId: string, body: Record<string, any>, headers: Record<string, string> = {}): Promise<Outcome> {
+    return this.emailOp(transport, 'setEmail', userId, body, headers);
+  }
+}
