@@ -66,6 +66,9 @@ function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readon
   return raw as T;
 }
 
+/** Hides credentials in a URL-ish value before it goes into an error line. */
+const redact = (raw: string) => raw.replace(/\/\/[^@/]*@/, '//***@');
+
 function url(env: Env, name: string, def: string | undefined, protocols: string[]): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
@@ -73,7 +76,7 @@ function url(env: Env, name: string, def: string | undefined, protocols: string[
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+    throw new ConfigError(`${name} must be a URL, got "${redact(raw)}"`);
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
@@ -96,7 +99,7 @@ function database(env: Env): DatabaseConfig {
     }
     return { type: 'postgres', url: raw };
   }
-  throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${raw.replace(/\/\/[^@]*@/, '//***@')}"`);
+  throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${redact(raw)}"`);
 }
 
 const EMAIL_RE = /^[^\s@<>]+@[^\s@<>]+$/;

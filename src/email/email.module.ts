@@ -4,16 +4,22 @@ import { OutboxModule } from '../outbox/outbox.module.js';
 import { UserStoreModule } from '../users/user-store.module.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailService } from './email.service.js';
+import { IdempotencyStore } from './idempotency.store.js';
+import { MailLimits } from './mail-limits.js';
 import { UrlTemplates } from './url-templates.js';
 import { VerificationCodes } from './verification-codes.js';
+import { VerifyPageController } from './verify-page.controller.js';
 
 @Module({
   imports: [UserStoreModule, OutboxModule],
+  controllers: [VerifyPageController],
   providers: [
     EmailService,
     EmailCodesRepository,
     VerificationCodes,
     UrlTemplates,
+    MailLimits,
+    IdempotencyStore,
     { provide: INPUT_CHECKS, inject: [UrlTemplates], useFactory: (t: UrlTemplates): InputChecks => ({ urlTemplate: (s) => t.check(s) }) },
   ],
   exports: [EmailService, INPUT_CHECKS],

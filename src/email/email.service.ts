@@ -1,17 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { Caller } from '../auth/caller.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
-import { Errors, failedPrecondition } from '../common/errors/app-error.js';
+import { AppError, Errors, failedPrecondition, invalidArgument } from '../common/errors/app-error.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
-import { OutboxService } from '../outbox/outbox.service.js';
+import { MailKind, OutboxService } from '../outbox/outbox.service.js';
 import { NewEvent, UserStore } from '../users/user-store.js';
 import { assertValidEmailAddress } from './email-address.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
+import { IDEMPOTENCY_WINDOW_MS, IdempotencyStore, requestHash } from './idempotency.store.js';
+import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from './inputs/email-code.input.js';
 import { SetEmailInput } from './inputs/set-email.input.js';
 import { Verification } from './inputs/verification.js';
+import { MailLimits } from './mail-limits.js';
 import { UrlTemplates } from './url-templates.js';
 import { VerificationCodes } from './verification-codes.js';
 
@@ -28,6 +33,11 @@ export const EmailEvents = {
   verificationFailed: 'user.human.email.verification.failed',
 } as const;
 
+const codeInvalid = () => invalidArgument('COMMAND-eis9R', 'Code is invalid');
+
+/** What a unit of work decided: a result to answer (and remember), or an error to answer after committing. */
+type Outcome<T> = { result: T; mailed: boolean } | { error: AppError };
+
 /** The contact-email use cases. Callers have passed validation and the access checks. */
 @Injectable()
 export class EmailService {
@@ -38,27 +48,75 @@ export class EmailService {
     private readonly verificationCodes: VerificationCodes,
     private readonly urlTemplates: UrlTemplates,
     private readonly outbox: OutboxService,
+    private readonly limits: MailLimits,
+    private readonly idempotency: IdempotencyStore,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async setEmail(caller: Caller, input: SetEmailInput): Promise<EmailChangeResult> {
+  /** SetEmail: a new address, with a code mailed or returned, or stored as verified. */
+  setEmail(caller: Caller, input: SetEmailInput): Promise<EmailChangeResult> {
     const verification = input.verification;
-    let mailed = false;
-    const result = await this.uow.run(async (em) => {
-      const user = await this.loadUser(em, input.userId);
+    return this.change(caller.userId, 'SetEmail', input, async (em, user) => {
       assertValidEmailAddress(input.email);
       if (user.email === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
-      const previous = user.email;
-      user.changedAt = this.clock.now();
+      const previous = { email: user.email, verified: user.emailVerified };
       const events: NewEvent[] = [{ type: EmailEvents.changed, payload: { email: input.email } }];
       user.email = input.email;
-      const issued = await this.applyVerification(em, user, verification, events, previous);
-      mailed = issued.mailed;
+      const issued = await this.applyVerification(em, user, verification, events, previous.email, false);
+      if (this.config.emailNotifyPrevious && previous.verified && previous.email) {
+        // beyond ZITADEL: tell the replaced address, and nothing more (not the new address)
+        await this.outbox.enqueue(em, { kind: MailKind.emailChanged, userId: user.id, recipient: previous.email, data: { displayName: user.displayName } });
+        issued.mailed = true;
+      }
       const sequence = await this.users.commit(em, user, { email: input.email, emailVerified: verification.kind === 'verified' }, events, caller.userId);
-      return { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code };
+      return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
     });
-    if (mailed) this.outbox.wake();
-    return result;
+  }
+
+  /** ResendEmailCode: a new code for the pending verification; none pending → EMAIL-5w5ilin4yt. */
+  resendCode(caller: Caller, input: ResendEmailCodeInput): Promise<EmailChangeResult> {
+    return this.change(caller.userId, 'ResendEmailCode', input, async (em, user) => {
+      const pending = await this.codes.find(em, user.id);
+      if (!pending || user.emailVerified) throw failedPrecondition('EMAIL-5w5ilin4yt', 'Code is empty');
+      return this.newCode(em, caller, user, input.verification);
+    });
+  }
+
+  /** SendEmailCode: always a fresh code, replacing any pending one. */
+  sendCode(caller: Caller, input: SendEmailCodeInput): Promise<EmailChangeResult> {
+    return this.change(caller.userId, 'SendEmailCode', input, (em, user) => this.newCode(em, caller, user, input.verification));
+  }
+
+  /**
+   * VerifyEmail: the code is the credential. A wrong, expired or used code answers COMMAND-eis9R
+   * and records a failed attempt; after EMAIL_CODE_MAX_ATTEMPTS the code is dead, with the same answer.
+   */
+  verify(actorId: string, input: VerifyEmailInput): Promise<EmailChangeResult> {
+    return this.change<EmailChangeResult>(actorId, 'VerifyEmail', input, async (em, user) => {
+      const code = await this.codes.find(em, user.id);
+      const now = user.changedAt;
+      const usable = code !== null && code.email === user.email && code.expiresAt > now && code.attempts < this.config.emailCodeMaxAttempts;
+      if (!usable || !this.verificationCodes.matches(user.id, input.verificationCode, code.codeHash)) {
+        if (code) {
+          const attempts = code.attempts + 1;
+          if (attempts >= this.config.emailCodeMaxAttempts || !usable) await this.codes.delete(em, user.id);
+          else await this.codes.replace(em, { ...code, attempts });
+        }
+        await this.users.commit(em, user, {}, [{ type: EmailEvents.verificationFailed }], actorId);
+        return { error: codeInvalid() };
+      }
+      await this.codes.delete(em, user.id);
+      const sequence = await this.users.commit(em, user, { emailVerified: true }, [{ type: EmailEvents.verified }], actorId);
+      return { result: { details: details(sequence, now, user.orgId) }, mailed: false };
+    });
+  }
+
+  private async newCode(em: EntityManager, caller: Caller, user: UserEntity, verification: Verification): Promise<Outcome<EmailChangeResult>> {
+    const events: NewEvent[] = [];
+    const issued = await this.applyVerification(em, user, verification, events, user.email, true);
+    const sequence = await this.users.commit(em, user, {}, events, caller.userId);
+    return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
   }
 
   /**
@@ -72,15 +130,16 @@ export class EmailService {
     verification: Verification,
     events: NewEvent[],
     previousEmail: string,
+    cooldown: boolean,
   ): Promise<{ code?: string; mailed: boolean }> {
     if (verification.kind === 'verified') {
       await this.codes.delete(em, user.id);
       events.push({ type: EmailEvents.verified });
       return { mailed: false };
     }
-    const code = this.verificationCodes.generate();
     const now = user.changedAt;
-    const expiresAt = this.verificationCodes.expiry(now);
+    if (verification.kind === 'send') await this.limits.check(em, user.id, user.email, now, cooldown);
+    const code = this.verificationCodes.generate();
     const urlTemplate = verification.kind === 'send' ? (verification.urlTemplate ?? null) : null;
     await this.codes.replace(em, {
       userId: user.id,
@@ -89,11 +148,11 @@ export class EmailService {
       urlTemplate,
       attempts: 0,
       createdAt: now,
-      expiresAt,
+      expiresAt: this.verificationCodes.expiry(now),
     });
     events.push({
       type: EmailEvents.codeAdded,
-      payload: { expiry: this.verificationCodes.expiry(new Date(0)).getTime(), urlTemplate, codeReturned: verification.kind === 'return' },
+      payload: { expirySeconds: this.config.emailCodeTtlSeconds, urlTemplate, codeReturned: verification.kind === 'return' },
     });
     if (verification.kind === 'return') return { code, mailed: false };
     const url = this.urlTemplates.render(urlTemplate, {
@@ -105,14 +164,57 @@ export class EmailService {
       PreferredLoginName: user.username,
       LastEmail: previousEmail,
     });
-    await this.outbox.enqueue(em, { userId: user.id, recipient: user.email, data: { displayName: user.displayName, code, url } });
+    await this.outbox.enqueue(em, { kind: MailKind.verifyEmail, userId: user.id, recipient: user.email, data: { displayName: user.displayName, code, url } });
     return { mailed: true };
   }
 
-  /** The target user inside the transaction (it may have gone since the access check). */
-  private async loadUser(em: EntityManager, userId: string): Promise<UserEntity> {
-    const user = await this.users.findById(userId, em);
-    if (!user || user.state === 'deleted' || user.type !== 'human') throw Errors.userNotFound();
-    return user;
+  /**
+   * One email operation in one transaction: loads the user (it may have gone since the access
+   * check), runs `work`, and with an Idempotency-Key replays the first response of a retry.
+   */
+  private async change<T>(
+    actorId: string,
+    operation: string,
+    input: { userId: string; idempotencyKey?: string },
+    work: (em: EntityManager, user: UserEntity) => Promise<Outcome<T>>,
+  ): Promise<T> {
+    const key = input.idempotencyKey;
+    const hash = key ? requestHash(operation, input) : '';
+    let outcome: Outcome<T> | { replay: T };
+    try {
+      outcome = await this.uow.run(async (em) => {
+        const now = this.clock.now();
+        if (key) {
+          const prior = await this.idempotency.find(actorId, key, em);
+          if (prior && now.getTime() - prior.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS) return { replay: this.replay<T>(prior, operation, hash) };
+        }
+        const user = await this.users.findById(input.userId, em);
+        if (!user || user.state === 'deleted' || user.type !== 'human') throw Errors.userNotFound();
+        user.changedAt = now;
+        const out = await work(em, user);
+        if (key && 'result' in out) {
+          await this.idempotency.save(em, { callerId: actorId, key, operation, requestHash: hash, response: JSON.stringify(out.result), createdAt: now });
+        }
+        return out;
+      });
+    } catch (e) {
+      // the same key raced us and committed first: answer as its retry
+      if (key && IdempotencyStore.isDuplicate(e)) {
+        const prior = await this.idempotency.find(actorId, key);
+        if (prior) return this.replay<T>(prior, operation, hash);
+      }
+      throw e;
+    }
+    if ('replay' in outcome) return outcome.replay;
+    if ('error' in outcome) throw outcome.error;
+    if (outcome.mailed) this.outbox.wake();
+    return outcome.result;
+  }
+
+  private replay<T>(prior: { operation: string; requestHash: string; response: string }, operation: string, hash: string): T {
+    if (prior.operation !== operation || prior.requestHash !== hash) {
+      throw invalidArgument('EMAIL-1dem9', 'Idempotency-Key was already used for a different request; use a new key');
+    }
+    return JSON.parse(prior.response, (k, v: unknown) => (k === 'changeDate' && typeof v === 'string' ? new Date(v) : v)) as T;
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MailerService } from '@nestjs-modules/mailer';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { VERIFY_EMAIL_KIND } from './outbox.service.js';
+import { MailKind } from './outbox.service.js';
 
 export interface OutgoingMail {
   id: string;
@@ -12,7 +12,8 @@ export interface OutgoingMail {
 }
 
 const SUBJECTS: Record<string, { subject: string; template: string }> = {
-  [VERIFY_EMAIL_KIND]: { subject: 'Verify email', template: 'verify-email' },
+  [MailKind.verifyEmail]: { subject: 'Verify email', template: 'verify-email' },
+  [MailKind.emailChanged]: { subject: 'Your email address was changed', template: 'email-changed' },
 };
 
 /** Renders a mail from its templates (HTML + text) and hands it to the configured transport. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { OutboxMessageEntity, OutboxStatus } from '../database/entities/outbox-message.entity.js';
 
 @Injectable()
@@ -55,6 +55,14 @@ export class OutboxRepository {
       { id, status: 'sending' },
       { status, nextAttemptAt, lockedUntil: null, lastError: error.slice(0, 1000), ...(status === 'dead' ? { payload: null } : {}) },
     );
+  }
+
+  recent(em: EntityManager, userId: string, kind: string, since: Date): Promise<{ recipient: string; createdAt: Date }[]> {
+    return em.find(OutboxMessageEntity, {
+      select: { recipient: true, createdAt: true },
+      where: { userId, kind, createdAt: MoreThan(since) },
+      order: { createdAt: 'DESC' },
+    });
   }
 
   find(where: { id?: string; userId?: string; status?: OutboxStatus }): Promise<OutboxMessageEntity[]> {

@@ -5,14 +5,23 @@ import { IdGenerator } from '../common/id-generator.js';
 import { SecretBox } from '../common/secret-box.js';
 import { OutboxRepository } from './outbox.repository.js';
 
-export interface VerificationMail {
+export const MailKind = {
+  /** The verification code and link (counts towards the daily cap). */
+  verifyEmail: 'email.verify',
+  /** Notice to the previous verified address that it was replaced. */
+  emailChanged: 'email.changed',
+} as const;
+export type MailKind = (typeof MailKind)[keyof typeof MailKind];
+
+export interface Mail {
+  kind: MailKind;
   userId: string;
   recipient: string;
-  /** Template data; sealed at rest since it holds the code. */
-  data: { displayName: string; code: string; url: string };
+  /** Template data; sealed at rest since it may hold a code. */
+  data: Record<string, string>;
 }
 
-export const VERIFY_EMAIL_KIND = 'email.verify';
+export const VERIFY_EMAIL_KIND = MailKind.verifyEmail;
 
 /**
  * Writes mails into the outbox inside the caller's transaction, and wakes the worker after the
@@ -29,13 +38,13 @@ export class OutboxService {
     private readonly box: SecretBox,
   ) {}
 
-  async enqueue(em: EntityManager, mail: VerificationMail): Promise<string> {
+  async enqueue(em: EntityManager, mail: Mail): Promise<string> {
     const id = this.ids.next();
     const now = this.clock.now();
     await this.repo.insert(em, {
       id,
       userId: mail.userId,
-      kind: VERIFY_EMAIL_KIND,
+      kind: mail.kind,
       recipient: mail.recipient,
       payload: this.box.encrypt(JSON.stringify(mail.data)),
       status: 'pending',
@@ -47,6 +56,11 @@ export class OutboxService {
       sentAt: null,
     });
     return id;
+  }
+
+  /** The user's mails of a kind enqueued after `since`, newest first (for the resend limits). */
+  recent(em: EntityManager, userId: string, kind: MailKind, since: Date): Promise<{ recipient: string; createdAt: Date }[]> {
+    return this.repo.recent(em, userId, kind, since);
   }
 
   /** Call after a transaction that enqueued mail has committed. */

@@ -1,16 +1,19 @@
 import type { Caller } from '../auth/caller.js';
 import type { AccessRequirement } from '../common/request/operation.js';
-import { SetEmailInput } from '../email/inputs/set-email.input.js';
+import type { Verification } from '../email/inputs/verification.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { UsersService } from './users.service.js';
 
 // Access rules of the user operations (spec §3), shared by the REST and GraphQL handlers.
 
 /** Self-service may only mail a code; returning it or marking the address verified needs user.write. */
-export const setEmailAccess = (input: SetEmailInput): AccessRequirement => ({
+export const emailChangeAccess = (input: { userId: string; verification: Verification }): AccessRequirement => ({
   user: input.userId,
   access: { permission: 'user.write', self: input.verification.kind === 'send' },
 });
+
+/** VerifyEmail checks no permission (the code is the credential), only that the user exists. */
+export const verifyEmailAccess = (input: { userId: string }): AccessRequirement => ({ user: input.userId, access: null });
 
 export const readUserAccess = (userId: string): AccessRequirement => ({ user: userId, access: { permission: 'user.read', self: true } });
 

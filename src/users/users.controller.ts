@@ -2,12 +2,21 @@ import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
 import { EmailService } from '../email/email.service.js';
+import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { GetUserInput } from './inputs/get-user.input.js';
-import { addHumanAccess, addPatAccess, readUserAccess, setEmailAccess } from './users.access.js';
-import { addHumanUserFromRest, addPatFromRest, getUserFromRest, setEmailFromRest } from './users.rest.js';
+import { addHumanAccess, addPatAccess, emailChangeAccess, readUserAccess, verifyEmailAccess } from './users.access.js';
+import {
+  addHumanUserFromRest,
+  addPatFromRest,
+  getUserFromRest,
+  resendEmailCodeFromRest,
+  sendEmailCodeFromRest,
+  setEmailFromRest,
+  verifyEmailFromRest,
+} from './users.rest.js';
 import { UsersService } from './users.service.js';
 
 /** ZITADEL's User Service v2 REST routes. Converts requests; the services do the work. */
@@ -34,9 +43,30 @@ export class UsersController {
 
   @Post(':userId/email')
   @HttpCode(200)
-  @Operation({ input: SetEmailInput, fromRest: setEmailFromRest, access: setEmailAccess })
+  @Operation({ input: SetEmailInput, fromRest: setEmailFromRest, access: emailChangeAccess })
   setEmail(@CurrentCaller() caller: Caller, @Input() input: SetEmailInput) {
     return this.email.setEmail(caller, input);
+  }
+
+  @Post(':userId/email/resend')
+  @HttpCode(200)
+  @Operation({ input: ResendEmailCodeInput, fromRest: resendEmailCodeFromRest, access: emailChangeAccess })
+  resendEmailCode(@CurrentCaller() caller: Caller, @Input() input: ResendEmailCodeInput) {
+    return this.email.resendCode(caller, input);
+  }
+
+  @Post(':userId/email/send')
+  @HttpCode(200)
+  @Operation({ input: SendEmailCodeInput, fromRest: sendEmailCodeFromRest, access: emailChangeAccess })
+  sendEmailCode(@CurrentCaller() caller: Caller, @Input() input: SendEmailCodeInput) {
+    return this.email.sendCode(caller, input);
+  }
+
+  @Post(':userId/email/verify')
+  @HttpCode(200)
+  @Operation({ input: VerifyEmailInput, fromRest: verifyEmailFromRest, access: verifyEmailAccess })
+  verifyEmail(@CurrentCaller() caller: Caller, @Input() input: VerifyEmailInput) {
+    return this.email.verify(caller.userId, input);
   }
 
   @Post(':userId/pats')

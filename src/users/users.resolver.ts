@@ -2,11 +2,12 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { Caller } from '../auth/caller.js';
 import { CurrentCaller, Operation } from '../common/request/operation.js';
 import { EmailService } from '../email/email.service.js';
+import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { AddHumanUserPayload, AddPatPayload, EmailChangePayload, UserView } from './user.view.js';
-import { addHumanAccess, addPatAccess, readUserAccess, setEmailAccess } from './users.access.js';
+import { addHumanAccess, addPatAccess, emailChangeAccess, readUserAccess, verifyEmailAccess } from './users.access.js';
 import { UsersService } from './users.service.js';
 
 /** The same operations as UsersController, over GraphQL, with the same inputs and services. */
@@ -30,9 +31,27 @@ export class UsersResolver {
   }
 
   @Mutation(() => EmailChangePayload, { description: 'SetEmail: change the contact email and start its verification' })
-  @Operation({ input: SetEmailInput, access: setEmailAccess })
+  @Operation({ input: SetEmailInput, access: emailChangeAccess })
   setContactEmail(@CurrentCaller() caller: Caller, @Args('input', { type: () => SetEmailInput }) input: SetEmailInput) {
     return this.email.setEmail(caller, input);
+  }
+
+  @Mutation(() => EmailChangePayload, { description: 'ResendEmailCode: a new code for the pending verification' })
+  @Operation({ input: ResendEmailCodeInput, access: emailChangeAccess })
+  resendEmailCode(@CurrentCaller() caller: Caller, @Args('input', { type: () => ResendEmailCodeInput }) input: ResendEmailCodeInput) {
+    return this.email.resendCode(caller, input);
+  }
+
+  @Mutation(() => EmailChangePayload, { description: 'SendEmailCode: always a fresh code' })
+  @Operation({ input: SendEmailCodeInput, access: emailChangeAccess })
+  sendEmailCode(@CurrentCaller() caller: Caller, @Args('input', { type: () => SendEmailCodeInput }) input: SendEmailCodeInput) {
+    return this.email.sendCode(caller, input);
+  }
+
+  @Mutation(() => EmailChangePayload, { description: 'VerifyEmail: the code is the credential' })
+  @Operation({ input: VerifyEmailInput, access: verifyEmailAccess })
+  verifyEmail(@CurrentCaller() caller: Caller, @Args('input', { type: () => VerifyEmailInput }) input: VerifyEmailInput) {
+    return this.email.verify(caller.userId, input);
   }
 
   @Mutation(() => AddPatPayload, { description: 'AddPersonalAccessToken' })

@@ -2,11 +2,23 @@ import { body, field, flag, message } from '../common/request/rest-body.js';
 
 // The REST API layer: ZITADEL's JSON bodies → the plain shape of the shared input classes.
 
-export const setEmailFromRest = (params: Record<string, string>, raw: unknown) => {
+type Headers = Record<string, string | string[] | undefined>;
+
+/** beyond ZITADEL: the Idempotency-Key header of the email POSTs. */
+const idempotencyKey = (headers: Headers | undefined) => {
+  const v = headers?.['idempotency-key'];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+// protojson: a string field that is absent is the empty string
+const text = (b: Record<string, unknown>, name: string) => field(b, name) ?? '';
+
+export const setEmailFromRest = (params: Record<string, string>, raw: unknown, headers?: Headers) => {
   const b = body(raw, 'SetEmailRequest');
   return {
     userId: params.userId,
-    email: field(b, 'email'),
+    idempotencyKey: idempotencyKey(headers),
+    email: text(b, 'email'),
     sendCode: message(b, 'sendCode'),
     returnCode: flag(b, 'returnCode', 'SetEmailRequest'),
     isVerified: field(b, 'isVerified') ?? undefined,
@@ -24,7 +36,7 @@ export const addHumanUserFromRest = (_params: Record<string, string>, raw: unkno
     profile: message(b, 'profile'),
     email: e
       ? {
-          email: field(e, 'email'),
+          email: text(e, 'email'),
           sendCode: message(e, 'sendCode'),
           returnCode: flag(e, 'returnCode', 'SetHumanEmail'),
           isVerified: field(e, 'isVerified') ?? undefined,
@@ -38,4 +50,22 @@ export const getUserFromRest = (params: Record<string, string>) => ({ userId: pa
 export const addPatFromRest = (params: Record<string, string>, raw: unknown) => {
   const b = body(raw, 'AddPersonalAccessTokenRequest');
   return { userId: params.userId, expirationDate: field(b, 'expirationDate') ?? undefined };
+};
+
+const emailCodeFromRest = (proto: string) => (params: Record<string, string>, raw: unknown, headers?: Headers) => {
+  const b = body(raw, proto);
+  return {
+    userId: params.userId,
+    idempotencyKey: idempotencyKey(headers),
+    sendCode: message(b, 'sendCode'),
+    returnCode: flag(b, 'returnCode', proto),
+  };
+};
+
+export const resendEmailCodeFromRest = emailCodeFromRest('ResendEmailCodeRequest');
+export const sendEmailCodeFromRest = emailCodeFromRest('SendEmailCodeRequest');
+
+export const verifyEmailFromRest = (params: Record<string, string>, raw: unknown, headers?: Headers) => {
+  const b = body(raw, 'VerifyEmailRequest');
+  return { userId: params.userId, idempotencyKey: idempotencyKey(headers), verificationCode: text(b, 'verificationCode') };
 };

@@ -73,7 +73,7 @@ export class UsersService {
           payload: { username, givenName: user.givenName, familyName: user.familyName, displayName: user.displayName, email: user.email },
         },
       ];
-      const issued = await this.email.applyVerification(em, user, verification, events, '');
+      const issued = await this.email.applyVerification(em, user, verification, events, '', false);
       const sequence = await this.users.create(em, user, events, caller.userId);
       return { result: { userId, details: details(sequence, now, orgId), emailCode: issued.code }, mailed: issued.mailed };
     });

@@ -131,3 +131,74 @@ export class Api {
     return this.emailOp(transport, 'setEmail', userId, body, headers);
   }
 }
+
+/** What GetUserByID answered, the same shape whichever transport carried it. */
+export type UserOutcome =
+  | { ok: true; userId: string; email: string; isVerified: boolean; sequence: number; resourceOwner: string; raw: any }
+  | { ok: false; httpStatus: number; grpcCode: number; id?: string; message: string; raw: any };
+
+const USER_FIELDS = 'userId state username human { email { email isVerified } } details { sequence changeDate resourceOwner }';
+
+/** GetUserByID over either transport (REST `GET /v2/users/{id}`, GraphQL `user(id:)`). */
+export async function getUserVia(api: Api, transport: Transport, userId: string): Promise<UserOutcome> {
+  if (transport === 'rest') {
+    const r = await rest(api.base, 'GET', `/v2/users/${encodeURIComponent(userId)}`, undefined, api.token);
+    if (r.status === 200) {
+      const u = r.body.user;
+      return { ok: true, userId: u.userId, email: u.human.email.email, isVerified: u.human.email.isVerified, sequence: Number(r.body.details.sequence), resourceOwner: r.body.details.resourceOwner, raw: r.body };
+    }
+    return { ok: false, httpStatus: r.status, grpcCode: r.body?.code, id: r.body?.details?.[0]?.id, message: r.body?.message, raw: r.body };
+  }
+  const r = await gql(api.base, `query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`, { id: userId }, api.token);
+  const u = r.body?.data?.user;
+  if (u) {
+    return { ok: true, userId: u.userId, email: u.human.email.email, isVerified: u.human.email.isVerified, sequence: Number(u.details.sequence), resourceOwner: u.details.resourceOwner, raw: r.body };
+  }
+  const e = r.body?.errors?.[0];
+  if (!e) throw new Error(`GraphQL user: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
+  return { ok: false, httpStatus: e.extensions?.httpStatus, grpcCode: e.extensions?.grpcCode, id: e.extensions?.id, message: e.message, raw: r.body };
+}
+
+const GRPC_NAMES: Record<number, string> = { 3: 'INVALID_ARGUMENT', 5: 'NOT_FOUND', 7: 'PERMISSION_DENIED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 16: 'UNAUTHENTICATED' };
+
+/**
+ * An expected error. `validation`: ZITADEL's request-validation answer (bare message, no ID,
+ * `details: []`). `app`: an error with a stable ID, `"<detail> (<id>)"`. `any`: the code (and the ID if given).
+ */
+export type ExpectedError =
+  | { kind: 'validation'; message: string }
+  | { kind: 'app'; grpcCode: number; httpStatus: number; id: string; detail: string }
+  | { kind: 'any'; grpcCode: number; httpStatus: number; id?: string };
+
+export const validationError = (message: string): ExpectedError => ({ kind: 'validation', message });
+export const appError = (grpcCode: number, httpStatus: number, id: string, detail: string): ExpectedError => ({ kind: 'app', grpcCode, httpStatus, id, detail });
+export const anyError = (grpcCode: number, httpStatus: number, id?: string): ExpectedError => ({ kind: 'any', grpcCode, httpStatus, id });
+export const NOT_FOUND = appError(5, 404, 'COMMAND-ieJ2e', 'Email not found');
+export const PERMISSION_DENIED = appError(7, 403, 'AUTH-AWfge', 'No matching permissions found');
+
+/** Asserts the exact ZITADEL error shape of the transport: the REST body, or GraphQL's message and extensions. */
+export function expectError(o: Outcome | UserOutcome, transport: Transport, want: ExpectedError): void {
+  if (o.ok) throw new Error(`expected an error, got success: ${JSON.stringify(o.raw)}`);
+  const grpcCode = want.kind === 'validation' ? 3 : want.grpcCode;
+  const httpStatus = want.kind === 'validation' ? 400 : want.httpStatus;
+  expect({ httpStatus: o.httpStatus, grpcCode: o.grpcCode }).toEqual({ httpStatus, grpcCode });
+  if (want.kind === 'any' && want.id !== undefined) expect(o.id).toBe(want.id);
+  const message = want.kind === 'validation' ? want.message : want.kind === 'app' ? `${want.detail} (${want.id})` : expect.any(String);
+  if (transport === 'rest') {
+    const details =
+      want.kind === 'validation'
+        ? []
+        : want.kind === 'app'
+          ? [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: want.id, message: want.detail }]
+          : expect.any(Array);
+    expect(o.raw).toEqual({ code: grpcCode, message, details });
+    return;
+  }
+  expect(o.raw.errors).toHaveLength(1);
+  const e = o.raw.errors[0];
+  expect(e.message).toEqual(message);
+  const ext: Record<string, unknown> = { code: GRPC_NAMES[grpcCode], grpcCode, httpStatus };
+  if (want.kind === 'app') ext.id = want.id;
+  if (want.kind === 'any') expect(e.extensions).toEqual(expect.objectContaining(ext));
+  else expect(e.extensions).toEqual(ext);
+}

@@ -24,7 +24,7 @@ export class InputGuard implements CanActivate {
       return true;
     }
     const req = requestOf(ctx);
-    const plain = spec.fromRest ? spec.fromRest(req.params ?? {}, req.body) : req.body;
+    const plain = spec.fromRest ? spec.fromRest(req.params ?? {}, req.body, req.headers) : req.body;
     req.input = validateInput(spec.input, plain, this.checks);
     return true;
   }

@@ -13,8 +13,8 @@ export type AccessRequirement =
 export interface OperationSpec<T = any> {
   /** The one input class of the operation; validated before any lookup, as spec §1 orders. */
   input?: new () => T;
-  /** REST only: the thin conversion from path params and JSON body to the input's plain shape. */
-  fromRest?: (params: Record<string, string>, body: unknown) => unknown;
+  /** REST only: the thin conversion from path params, JSON body and headers to the input's plain shape. */
+  fromRest?: (params: Record<string, string>, body: unknown, headers: Record<string, string | string[] | undefined>) => unknown;
   /** The lookup and permission the caller needs; checked after validation. */
   access?: (input: T, caller: Caller) => AccessRequirement;
 }

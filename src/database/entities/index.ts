@@ -1,4 +1,5 @@
 import { EmailCodeEntity } from './email-code.entity.js';
+import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { MembershipEntity } from './membership.entity.js';
 import { OrganizationEntity } from './organization.entity.js';
 import { OutboxMessageEntity } from './outbox-message.entity.js';
@@ -8,6 +9,7 @@ import { UserEntity } from './user.entity.js';
 
 export {
   EmailCodeEntity,
+  IdempotencyKeyEntity,
   MembershipEntity,
   OrganizationEntity,
   OutboxMessageEntity,
@@ -24,4 +26,5 @@ export const ENTITIES = [
   UserEventEntity,
   EmailCodeEntity,
   OutboxMessageEntity,
+  IdempotencyKeyEntity,
 ];

@@ -1,6 +1,7 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { Equals, IsBoolean, IsOptional, IsString } from 'class-validator';
 import { CheckedInput, InputChecks, IsPgvEmail, Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
+import { IdempotencyKeyField } from './idempotency.js';
 import { ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from './verification.js';
 
 @ProtoMessage('SetEmailRequest')
@@ -28,6 +29,9 @@ export class SetEmailInput implements WithVerification, CheckedInput {
   @Equals(true, { message: Msg.mustBeTrue })
   @IsBoolean({ message: Msg.bool })
   isVerified?: boolean;
+
+  @IdempotencyKeyField()
+  idempotencyKey?: string;
 
   get verification(): Verification {
     return verificationOf(this, 'SetEmailRequest', true);

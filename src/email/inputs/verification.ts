@@ -36,10 +36,11 @@ export function verificationOf(input: WithVerification, message: string, allowVe
 // Field decorators shared by the inputs below and AddHumanUser's email.
 export const SendCodeField = (): PropertyDecorator => (target, key) => {
   Field(() => SendCodeInput, { nullable: true, description: 'Mail a code (the default)' })(target, key);
+  // class-validator checks in the order rules are registered: the type before the nested rules
   IsOptional()(target, key);
+  IsObject({ message: Msg.object })(target, key);
   ValidateNested()(target, key);
   Type(() => SendCodeInput)(target, key);
-  IsObject({ message: Msg.object })(target, key);
 };
 
 export const ReturnCodeField = (): PropertyDecorator => (target, key) => {

@@ -1,0 +1,60 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { AppError, Code } from '../common/errors/app-error.js';
+import { Public } from '../common/request/operation.js';
+import { INPUT_CHECKS, InputChecks, validateInput } from '../common/request/validation.js';
+import { EmailService } from './email.service.js';
+import { VerifyEmailInput } from './inputs/email-code.input.js';
+import { failedPage, PAGE_HEADERS, verifiedPage, verifyFormPage, VERIFY_PATH } from './verify-page.js';
+
+interface Reply {
+  status(code: number): unknown;
+  header(name: string, value: string): unknown;
+}
+
+const one = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
+
+/**
+ * The default verification link's page. GET only shows the code and a button — a mail
+ * scanner that fetches the link verifies nothing; the button's POST does.
+ */
+@Controller()
+export class VerifyPageController {
+  constructor(
+    private readonly email: EmailService,
+    @Inject(INPUT_CHECKS) private readonly checks: InputChecks,
+  ) {}
+
+  @Public()
+  @Get(VERIFY_PATH)
+  show(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Reply, @Headers('x-forwarded-proto') proto?: string): string {
+    this.headers(res, proto);
+    const userId = one(query.userId);
+    if (!userId) {
+      res.status(400);
+      return failedPage('This verification link is incomplete. Open the link from the mail again, or request a new code.');
+    }
+    return verifyFormPage({ userId, organization: one(query.organization), code: one(query.code) });
+  }
+
+  @Public()
+  @Post(VERIFY_PATH)
+  @HttpCode(200)
+  async confirm(@Body() body: unknown, @Res({ passthrough: true }) res: Reply, @Headers('x-forwarded-proto') proto?: string): Promise<string> {
+    this.headers(res, proto);
+    const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    try {
+      const input = validateInput(VerifyEmailInput, { userId: one(form.userId), verificationCode: one(form.code).trim() }, this.checks);
+      await this.email.verify('', input);
+      return verifiedPage();
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      res.status(e.code === Code.RESOURCE_EXHAUSTED ? 429 : 400);
+      return failedPage('This code is invalid or has expired. Request a new code and try again.');
+    }
+  }
+
+  private headers(res: Reply, proto: string | undefined): void {
+    for (const [k, v] of Object.entries(PAGE_HEADERS)) res.header(k, v);
+    if (proto === 'https') res.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  }
+}

@@ -1,0 +1,66 @@
+import Handlebars from 'handlebars';
+
+// The hosted verification page (spec §5: scanner-safe links). Server-rendered, no JavaScript,
+// one form; Handlebars escapes every value.
+const layout = Handlebars.compile(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{{title}}</title>
+<style>
+  body { margin: 0; padding: 2rem 1rem; background: #f4f5f7; color: #1f2328; font: 16px/1.5 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+  main { max-width: 28rem; margin: 0 auto; background: #fff; border-radius: 8px; padding: 2rem; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+  h1 { font-size: 1.4rem; margin: 0 0 1rem; }
+  label { display: block; font-weight: 600; margin: 1rem 0 .25rem; }
+  input[type=text] { box-sizing: border-box; width: 100%; padding: .6rem; font: 1.25rem/1.2 ui-monospace, monospace; letter-spacing: .15em; border: 1px solid #8c959f; border-radius: 6px; }
+  button { margin-top: 1.25rem; width: 100%; padding: .75rem; font-size: 1rem; font-weight: 600; color: #fff; background: #1f6feb; border: 0; border-radius: 6px; cursor: pointer; }
+  button:focus-visible, input:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
+  .ok { color: #1a7f37; } .error { color: #cf222e; }
+</style>
+</head>
+<body>
+<main>
+{{{body}}}
+</main>
+</body>
+</html>
+`);
+
+const form = Handlebars.compile(`<h1>Verify email</h1>
+<p>Press the button to confirm that this email address belongs to you.</p>
+<form method="post" action="{{action}}">
+  <input type="hidden" name="userId" value="{{userId}}">
+  <input type="hidden" name="organization" value="{{organization}}">
+  <label for="code">Verification code</label>
+  <input type="text" id="code" name="code" value="{{code}}" required maxlength="20" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false">
+  <button type="submit">Verify email</button>
+</form>`);
+
+const result = Handlebars.compile(`<h1 class="{{cls}}">{{heading}}</h1>
+<p role="status">{{message}}</p>`);
+
+export const VERIFY_PATH = '/ui/v2/login/verify';
+
+export function verifyFormPage(v: { userId: string; organization: string; code: string }): string {
+  return layout({ title: 'Verify email', body: form({ ...v, action: VERIFY_PATH }) });
+}
+
+export function verifiedPage(): string {
+  return layout({ title: 'Email verified', body: result({ cls: 'ok', heading: 'Email verified', message: 'Your email address has been verified. You can close this page.' }) });
+}
+
+export function failedPage(message: string): string {
+  return layout({ title: 'Verification failed', body: result({ cls: 'error', heading: 'Verification failed', message }) });
+}
+
+/** Headers of every hosted page: no framing, no scripts, no referrer carrying the code away. */
+export const PAGE_HEADERS: Record<string, string> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Cache-Control': 'no-store',
+};
