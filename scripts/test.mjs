@@ -6,6 +6,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// the browser tests drive Debian's Chromium; install it when missing (needs root)
+if (spawnSync('bash', ['scripts/ensure-chromium.sh'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+
 const dbs = process.env.TEST_DB ? [process.env.TEST_DB] : ['sqlite', 'postgres'];
 const args = process.argv.slice(2);
 const out = mkdtempSync(join(tmpdir(), 'ces-jest-'));

@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig } from './config/config.js';
+import { WorkerModule } from './worker.module.js';
+
+/**
+ * The mail worker alone (npm run worker): the same outbox and mail modules as the API, no
+ * HTTP. Use it with MAIL_WORKER=off on the API instances.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`configuration error: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  // this process exists to deliver mail, whatever MAIL_WORKER says for the API
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, mailWorker: 'inline' }), {
+    logger: config.logLevel === 'silent' ? false : ['fatal', 'error', 'warn', 'log'],
+  });
+  app.enableShutdownHooks();
+  new Logger('Worker').log(`mail worker running — ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
