@@ -3,6 +3,7 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import { LoggerModule } from 'nestjs-pino';
 import { AccessGuard } from './auth/access.guard.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -14,7 +15,10 @@ import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EmailModule } from './email/email.module.js';
-import { HealthController } from './health.controller.js';
+import { loggerParams } from './observability/logging.js';
+import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin.js';
+import { MetricsService } from './observability/metrics.service.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -28,8 +32,12 @@ export class AppModule {
         ConfigModule.forRoot(config),
         CommonModule,
         DatabaseModule,
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        LoggerModule.forRoot(loggerParams(config)),
+        ObservabilityModule,
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
+          inject: [MetricsService],
+          useFactory: (metrics: MetricsService) => ({
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
@@ -37,8 +45,9 @@ export class AppModule {
           includeStacktraceInErrorResponses: false,
           // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground
           playground: false,
-          plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })],
+          plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), graphqlMetricsPlugin(metrics)],
           formatError: formatGraphQLError,
+          }),
         }),
         AuthModule,
         EmailModule,
@@ -46,7 +55,6 @@ export class AppModule {
         OrganizationsModule,
         UsersModule,
       ],
-      controllers: [HealthController],
       providers: [
         // global guards run in this order: authenticate (401), validate the input (400), then
         // the target lookup and permission (404/403) — the order spec §1 asks for

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from './config/config.js';
 import { WorkerModule } from './worker.module.js';
 
@@ -20,9 +21,8 @@ async function main(): Promise<void> {
     throw e;
   }
   // this process exists to deliver mail, whatever MAIL_WORKER says for the API
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, mailWorker: 'inline' }), {
-    logger: config.logLevel === 'silent' ? false : ['fatal', 'error', 'warn', 'log'],
-  });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, mailWorker: 'inline' }), { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   new Logger('Worker').log(`mail worker running — ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}`);
 }

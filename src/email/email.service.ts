@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { MailKind, OutboxService } from '../outbox/outbox.service.js';
 import { NewEvent, UserStore } from '../users/user-store.js';
 import { assertValidEmailAddress } from './email-address.js';
@@ -51,6 +52,7 @@ export class EmailService {
     private readonly limits: MailLimits,
     private readonly idempotency: IdempotencyStore,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -78,7 +80,7 @@ export class EmailService {
   resendCode(caller: Caller, input: ResendEmailCodeInput): Promise<EmailChangeResult> {
     return this.change(caller.userId, 'ResendEmailCode', input, async (em, user) => {
       const pending = await this.codes.find(em, user.id);
-      if (!pending || user.emailVerified) throw failedPrecondition('EMAIL-5w5ilin4yt', 'Code is empty');
+      if (!pending) throw failedPrecondition('EMAIL-5w5ilin4yt', 'Code is empty');
       return this.newCode(em, caller, user, input.verification);
     });
   }
@@ -104,10 +106,12 @@ export class EmailService {
           else await this.codes.replace(em, { ...code, attempts });
         }
         await this.users.commit(em, user, {}, [{ type: EmailEvents.verificationFailed }], actorId);
+        this.metrics.codeVerifications.inc({ outcome: 'invalid' });
         return { error: codeInvalid() };
       }
       await this.codes.delete(em, user.id);
       const sequence = await this.users.commit(em, user, { emailVerified: true }, [{ type: EmailEvents.verified }], actorId);
+      this.metrics.codeVerifications.inc({ outcome: 'verified' });
       return { result: { details: details(sequence, now, user.orgId) }, mailed: false };
     });
   }

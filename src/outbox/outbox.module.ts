@@ -4,6 +4,8 @@ import { HandlebarsAdapter } from '@nestjs-modules/mailer/adapters/handlebars.ad
 import { fileURLToPath } from 'node:url';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { DeliveriesController } from './deliveries.controller.js';
+import { DeliveriesResolver } from './deliveries.resolver.js';
 import { fileTransport } from './file-transport.js';
 import { MailSender } from './mail-sender.js';
 import { OutboxRepository } from './outbox.repository.js';
@@ -37,7 +39,8 @@ function smtpTransport(url: string) {
       }),
     }),
   ],
-  providers: [OutboxRepository, OutboxService, OutboxWorker, MailSender],
+  controllers: [DeliveriesController],
+  providers: [OutboxRepository, OutboxService, OutboxWorker, MailSender, DeliveriesResolver],
   exports: [OutboxService, OutboxWorker],
 })
 export class OutboxModule {}

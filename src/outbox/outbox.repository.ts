@@ -53,7 +53,8 @@ export class OutboxRepository {
     await this.dataSource.manager.update(
       OutboxMessageEntity,
       { id, status: 'sending' },
-      { status, nextAttemptAt, lockedUntil: null, lastError: error.slice(0, 1000), ...(status === 'dead' ? { payload: null } : {}) },
+      // a dead mail keeps its (encrypted) payload so that an admin can requeue it
+      { status, nextAttemptAt, lockedUntil: null, lastError: error.slice(0, 1000) },
     );
   }
 
@@ -63,6 +64,29 @@ export class OutboxRepository {
       where: { userId, kind, createdAt: MoreThan(since) },
       order: { createdAt: 'DESC' },
     });
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows: { status: string; n: string | number }[] = await this.dataSource
+      .createQueryBuilder(OutboxMessageEntity, 'o')
+      .select('o.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('o.status')
+      .getRawMany();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  list(filter: { status?: OutboxStatus; userId?: string }, limit: number): Promise<OutboxMessageEntity[]> {
+    const where: { status?: OutboxStatus; userId?: string } = {};
+    if (filter.status) where.status = filter.status;
+    if (filter.userId) where.userId = filter.userId;
+    return this.dataSource.manager.find(OutboxMessageEntity, { where, order: { id: 'DESC' }, take: limit });
+  }
+
+  /** dead → pending, due now, attempts reset; false when the mail is not dead. */
+  async requeue(id: string, now: Date): Promise<boolean> {
+    const r = await this.dataSource.manager.update(OutboxMessageEntity, { id, status: 'dead' }, { status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null });
+    return !!r.affected;
   }
 
   find(where: { id?: string; userId?: string; status?: OutboxStatus }): Promise<OutboxMessageEntity[]> {

@@ -3,6 +3,9 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { SecretBox } from '../common/secret-box.js';
+import { failedPrecondition, notFound } from '../common/errors/app-error.js';
+import type { OutboxMessageEntity, OutboxStatus } from '../database/entities/outbox-message.entity.js';
+import type { DeliveryView } from './delivery.view.js';
 import { OutboxRepository } from './outbox.repository.js';
 
 export const MailKind = {
@@ -63,6 +66,21 @@ export class OutboxService {
     return this.repo.recent(em, userId, kind, since);
   }
 
+  /** Admin view of deliveries, newest first (at most 500). */
+  async list(filter: { state?: OutboxStatus; userId?: string }): Promise<DeliveryView[]> {
+    return (await this.repo.list({ status: filter.state, userId: filter.userId }, 500)).map(toView);
+  }
+
+  /** Puts a dead mail back in the queue with a fresh attempt budget. */
+  async requeue(id: string): Promise<DeliveryView> {
+    const requeued = await this.repo.requeue(id, this.clock.now());
+    const [row] = await this.repo.find({ id });
+    if (!row) throw notFound('OUTBOX-n0tFd', 'Mail delivery not found');
+    if (!requeued) throw failedPrecondition('OUTBOX-n0tDd', 'Only a dead mail can be requeued');
+    this.wake();
+    return toView(row);
+  }
+
   /** Call after a transaction that enqueued mail has committed. */
   wake(): void {
     for (const l of this.listeners) l();
@@ -74,4 +92,20 @@ export class OutboxService {
       this.listeners = this.listeners.filter((l) => l !== listener);
     };
   }
+}
+
+function toView(r: OutboxMessageEntity): DeliveryView {
+  const due = r.status === 'pending' || r.status === 'retrying';
+  return {
+    id: r.id,
+    userId: r.userId,
+    kind: r.kind,
+    recipient: r.recipient,
+    state: r.status,
+    attempts: r.attempts,
+    lastError: r.lastError,
+    createdAt: r.createdAt,
+    nextAttemptAt: due ? r.nextAttemptAt : null,
+    sentAt: r.sentAt,
+  };
 }

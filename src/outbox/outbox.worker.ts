@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { SecretBox } from '../common/secret-box.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OutboxMessageEntity } from '../database/entities/outbox-message.entity.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { MailSender } from './mail-sender.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
@@ -29,7 +30,7 @@ export function backoffMs(attempts: number, baseMs: number, random = Math.random
  * right after a commit that enqueued mail.
  */
 @Injectable()
-export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OutboxWorker');
   private running = false;
   private loop: Promise<void> | null = null;
@@ -43,14 +44,18 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly sender: MailSender,
     private readonly box: SecretBox,
     private readonly clock: Clock,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    metrics.setOutboxDepthSource(() => repo.countByStatus());
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.mailWorker === 'inline') this.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the HTTP server and the database close: finish the sends in hand, claim no more. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.stop();
   }
 
@@ -125,12 +130,14 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
       const data = JSON.parse(this.box.decrypt(mail.payload)) as Record<string, string>;
       await this.sender.send({ id: mail.id, kind: mail.kind, recipient: mail.recipient, data });
       await this.repo.markSent(mail.id, this.clock.now());
-      this.logger.log(`mail ${mail.id} sent (attempt ${mail.attempts})`);
+      this.metrics.mailDeliveries.inc({ outcome: 'sent' });
+      this.logger.debug(`mail ${mail.id} sent (attempt ${mail.attempts})`);
     } catch (e) {
       const reason = describe(e);
       const dead = isPermanent(e) || mail.attempts >= this.config.outboxMaxAttempts;
       const next = new Date(this.clock.now().getTime() + backoffMs(mail.attempts, this.config.outboxRetryBaseMs));
       await this.repo.markFailed(mail.id, dead ? 'dead' : 'retrying', next, reason);
+      this.metrics.mailDeliveries.inc({ outcome: dead ? 'dead' : 'retry' });
       if (dead) this.logger.error(`mail ${mail.id} is dead after ${mail.attempts} attempt(s): ${reason}`);
       else this.logger.warn(`mail ${mail.id} failed (attempt ${mail.attempts}), retry at ${next.toISOString()}: ${reason}`);
     }

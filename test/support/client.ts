@@ -1,3 +1,6 @@
+import { DataSource } from 'typeorm';
+import { UserEventEntity } from '../../src/database/entities/user-event.entity.js';
+
 export interface HttpResult {
   status: number;
   headers: Headers;
@@ -159,7 +162,7 @@ export async function getUserVia(api: Api, transport: Transport, userId: string)
   return { ok: false, httpStatus: e.extensions?.httpStatus, grpcCode: e.extensions?.grpcCode, id: e.extensions?.id, message: e.message, raw: r.body };
 }
 
-const GRPC_NAMES: Record<number, string> = { 3: 'INVALID_ARGUMENT', 5: 'NOT_FOUND', 7: 'PERMISSION_DENIED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 16: 'UNAUTHENTICATED' };
+const GRPC_NAMES: Record<number, string> = { 3: 'INVALID_ARGUMENT', 5: 'NOT_FOUND', 7: 'PERMISSION_DENIED', 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 16: 'UNAUTHENTICATED' };
 
 /**
  * An expected error. `validation`: ZITADEL's request-validation answer (bare message, no ID,
@@ -201,4 +204,64 @@ export function expectError(o: Outcome | UserOutcome, transport: Transport, want
   if (want.kind === 'app') ext.id = want.id;
   if (want.kind === 'any') expect(e.extensions).toEqual(expect.objectContaining(ext));
   else expect(e.extensions).toEqual(ext);
+}
+
+/** What AddHumanUser answered, the same shape whichever transport carried it. */
+export type AddUserOutcome =
+  | { ok: true; userId: string; sequence: number; resourceOwner: string; emailCode?: string; raw: any }
+  | { ok: false; httpStatus: number; grpcCode: number; id?: string; message: string; raw: any };
+
+/** AddHumanUser (REST body shape, spec §1) over either transport; `email.returnCode: {}` becomes `true` for GraphQL. */
+export async function addHumanUserVia(api: Api, transport: Transport, body: Record<string, any>): Promise<AddUserOutcome> {
+  if (transport === 'rest') {
+    const r = await api.addHumanUser(body);
+    if (r.status === 200) {
+      return { ok: true, userId: r.body.userId, sequence: Number(r.body.details.sequence), resourceOwner: r.body.details.resourceOwner, emailCode: r.body.emailCode, raw: r.body };
+    }
+    return { ok: false, httpStatus: r.status, grpcCode: r.body?.code, id: r.body?.details?.[0]?.id, message: r.body?.message, raw: r.body };
+  }
+  const input: Record<string, any> = { ...body };
+  if (body.email && typeof body.email === 'object') {
+    const email: Record<string, any> = { ...body.email };
+    if ('returnCode' in email) email.returnCode = email.returnCode && typeof email.returnCode === 'object' ? true : email.returnCode;
+    input.email = email;
+  }
+  const r = await gql(api.base, `mutation($input: AddHumanUserInput!) { addHumanUser(input: $input) { userId emailCode details { sequence changeDate resourceOwner } } }`, { input }, api.token);
+  const data = r.body?.data?.addHumanUser;
+  if (data) {
+    return { ok: true, userId: data.userId, sequence: Number(data.details.sequence), resourceOwner: data.details.resourceOwner, emailCode: data.emailCode ?? undefined, raw: r.body };
+  }
+  const e = r.body?.errors?.[0];
+  if (!e) throw new Error(`GraphQL addHumanUser: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
+  return { ok: false, httpStatus: e.extensions?.httpStatus, grpcCode: e.extensions?.grpcCode, id: e.extensions?.id, message: e.message, raw: r.body };
+}
+
+/**
+ * An email operation's body and headers carrying an Idempotency-Key: the REST header, or the
+ * GraphQL input field `idempotencyKey` (toGraphQLInput copies body fields into the input).
+ */
+export function withIdempotencyKey(transport: Transport, key: string, body: Record<string, any>): { body: Record<string, any>; headers: Record<string, string> } {
+  return transport === 'rest' ? { body, headers: { 'Idempotency-Key': key } } : { body: { ...body, idempotencyKey: key }, headers: {} };
+}
+
+/** The verification code a mail carries in its text: "(Code XXXXXX)". */
+export function codeInMail(mail: { text: string }): string {
+  const code = /\(Code ([A-Z0-9]+)\)/.exec(mail.text)?.[1];
+  if (!code) throw new Error(`no "(Code ...)" in the mail text: ${mail.text}`);
+  return code;
+}
+
+/** The types of a user's events, oldest first, read from the event log the service writes. */
+export async function eventTypesOf(dataSource: DataSource, userId: string): Promise<string[]> {
+  const rows = await dataSource.getRepository(UserEventEntity).find({ where: { userId }, order: { sequence: 'ASC' } });
+  return rows.map((r) => r.type);
+}
+
+/** AddPersonalAccessToken over either transport; returns the token (shown once). */
+export async function addPatVia(api: Api, transport: Transport, userId: string): Promise<string> {
+  if (transport === 'rest') return api.addPat(userId);
+  const r = await gql(api.base, `mutation($input: AddPersonalAccessTokenInput!) { addPersonalAccessToken(input: $input) { tokenId token } }`, { input: { userId } }, api.token);
+  const token = r.body?.data?.addPersonalAccessToken?.token;
+  if (typeof token !== 'string') throw new Error(`GraphQL addPersonalAccessToken: ${r.status} ${JSON.stringify(r.body)}`);
+  return token;
 }

@@ -84,6 +84,7 @@ export function normalizeError(err: unknown, incidentId: () => string): { error:
   ) {
     return { error: requestInvalid('invalid request body: malformed JSON'), unexpected: false };
   }
+  if (status === 503) return { error: new AppError(Code.UNAVAILABLE, 'HEALTH-r3ady', 'Service unavailable'), unexpected: false };
   if (status === 404) return { error: new AppError(Code.NOT_FOUND, 'REQUEST-n0tFd', 'Route not found'), unexpected: false };
   if (status === 405) return { error: new AppError(Code.UNIMPLEMENTED, 'REQUEST-m3thd', 'Method not allowed'), unexpected: false };
   if (status >= 400 && status < 500) {

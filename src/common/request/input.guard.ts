@@ -19,12 +19,12 @@ export class InputGuard implements CanActivate {
     const spec = this.reflector.get<OperationSpec | undefined>(OPERATION, ctx.getHandler());
     if (!spec?.input) return true;
     if (ctx.getType<string>() === 'graphql') {
-      const args = GqlExecutionContext.create(ctx).getArgs<{ input: unknown }>();
-      args.input = validateInput(spec.input, args.input, this.checks);
+      const args = GqlExecutionContext.create(ctx).getArgs<Record<string, unknown>>();
+      args.input = validateInput(spec.input, spec.fromGraphQL ? spec.fromGraphQL(args) : args.input, this.checks);
       return true;
     }
     const req = requestOf(ctx);
-    const plain = spec.fromRest ? spec.fromRest(req.params ?? {}, req.body, req.headers) : req.body;
+    const plain = spec.fromRest ? spec.fromRest(req.params ?? {}, req.body, req.headers, req.query ?? {}) : req.body;
     req.input = validateInput(spec.input, plain, this.checks);
     return true;
   }

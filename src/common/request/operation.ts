@@ -13,8 +13,15 @@ export type AccessRequirement =
 export interface OperationSpec<T = any> {
   /** The one input class of the operation; validated before any lookup, as spec §1 orders. */
   input?: new () => T;
-  /** REST only: the thin conversion from path params, JSON body and headers to the input's plain shape. */
-  fromRest?: (params: Record<string, string>, body: unknown, headers: Record<string, string | string[] | undefined>) => unknown;
+  /** REST only: the thin conversion from path params, JSON body, headers and query to the input's plain shape. */
+  fromRest?: (
+    params: Record<string, string>,
+    body: unknown,
+    headers: Record<string, string | string[] | undefined>,
+    query: Record<string, unknown>,
+  ) => unknown;
+  /** GraphQL only: the plain input from the field's arguments (default: the `input` argument). */
+  fromGraphQL?: (args: Record<string, unknown>) => unknown;
   /** The lookup and permission the caller needs; checked after validation. */
   access?: (input: T, caller: Caller) => AccessRequirement;
 }
@@ -34,7 +41,7 @@ export interface RequestState {
 }
 
 /** The mutable per-request state of the guards, on the HTTP request object for both transports. */
-export function requestOf(ctx: ExecutionContext): RequestState & { headers: Record<string, string | string[] | undefined>; params?: Record<string, string>; body?: unknown } {
+export function requestOf(ctx: ExecutionContext): RequestState & { headers: Record<string, string | string[] | undefined>; params?: Record<string, string>; body?: unknown; query?: Record<string, unknown> } {
   if (ctx.getType<string>() === 'graphql') return GqlExecutionContext.create(ctx).getContext<{ req: any }>().req;
   return ctx.switchToHttp().getRequest();
 }
