@@ -15,7 +15,14 @@ module.exports = {
   testRegex: '\\.(spec|e2e-spec|int-spec)\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@as-integrations|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm)/)'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@as-integrations|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm|@zitadel|@fastify/static/node_modules/content-disposition|content-disposition)/)'],
+  moduleNameMapper: {
+    // @zitadel/proto's CommonJS build is broken (and @zitadel/client's requires it): use their
+    // ES modules, which the transform above turns into CommonJS
+    '^@zitadel/proto/(.*?)(\\.js)?$': '<rootDir>/node_modules/@zitadel/proto/es/$1.js',
+    '^@zitadel/client/(v1|v2|v3alpha|node|web)$': '<rootDir>/node_modules/@zitadel/client/dist/$1.js',
+    '^@zitadel/client$': '<rootDir>/node_modules/@zitadel/client/dist/index.js',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testTimeout: 60000,
 };

@@ -2,24 +2,30 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { registerConnect } from './connect/register.js';
+import { setupOpenApi } from './openapi/openapi.js';
 import type { AppConfig } from './config/config.js';
+import { registerHttpHardening } from './common/http-hardening.js';
 import { MetricsService } from './observability/metrics.service.js';
 
 /** Builds the HTTP application (REST, GraphQL, Sandbox) on Fastify; main.ts and the tests share it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes });
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: config.trustProxy });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   // HTTP metrics from Fastify's own hook: it sees every response, also those that guards
   // refused and unknown routes, by route template (no IDs in label values)
   const metrics = app.get(MetricsService);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', (req, reply, done) => {
-      metrics.observeHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-      done();
-    });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerHttpHardening(fastify);
+  fastify.addHook('onResponse', (req, reply, done) => {
+    metrics.observeHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  // ZITADEL's UserService over Connect and gRPC-web beside the Nest routes
+  await registerConnect(app);
+  // ZITADEL's OpenAPI document at /openapi.json, Swagger UI at /docs
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -10,6 +10,9 @@ import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { formatGraphQLError } from './common/errors/graphql-errors.js';
+import { graphqlLimitsRule } from './common/graphql-limits.js';
+import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
+import { RateLimitStore } from './common/rate-limit/rate-limit.store.js';
 import { InputGuard } from './common/request/input.guard.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
@@ -22,6 +25,7 @@ import { ObservabilityModule } from './observability/observability.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { UsersModule } from './users/users.module.js';
+import { ConnectModule } from './connect/connect.module.js';
 
 @Module({})
 export class AppModule {
@@ -47,6 +51,10 @@ export class AppModule {
           playground: false,
           plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), graphqlMetricsPlugin(metrics)],
           formatError: formatGraphQLError,
+          // query bombs are refused while validating, before anything runs; no batching
+          validationRules: [graphqlLimitsRule()],
+          parseOptions: { maxTokens: 5000 },
+          allowBatchedHttpRequests: false,
           }),
         }),
         AuthModule,
@@ -54,14 +62,17 @@ export class AppModule {
         OutboxModule,
         OrganizationsModule,
         UsersModule,
+        ConnectModule,
       ],
       providers: [
-        // global guards run in this order: authenticate (401), validate the input (400), then
+        // global guards run in this order: authenticate (401), rate limits (429), validate the input (400), then
         // the target lookup and permission (404/403) — the order spec §1 asks for
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: InputGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        RateLimitStore,
       ],
     };
   }

@@ -133,12 +133,14 @@ describe('Idempotency-Key', () => {
       expectError(await api.emailOp(transport, 'verify', u.userId, { verificationCode: set.verificationCode! }), transport, appError(3, 400, 'COMMAND-eis9R', 'Code is invalid'));
     });
 
-    it('ten concurrent requests with the same key and body: all 200 with one answer, one event, one mail', async () => {
+    // A race shows only sometimes, so three bursts, each on a fresh user and key.
+    it.each([1, 2, 3])('ten concurrent requests with the same key and body (burst %i): all 200 with one answer, one event, one mail', async () => {
       const u = await freshUser('burst');
       const address = `${u.username}-new@example.com`;
       const key = `burst-${transport}-${n}`;
       const all = await Promise.all(Array.from({ length: 10 }, () => keyed('setEmail', u.userId, key, { email: address, sendCode: {} })));
-      for (const o of all) expectOk(o);
+      const failed = all.filter((o) => !o.ok);
+      expect(failed.map((o) => o.raw)).toEqual([]);
       const ok = all as Extract<Outcome, { ok: true }>[];
       expect(new Set(ok.map((o) => o.sequence)).size).toBe(1);
       expect(new Set(ok.map((o) => o.changeDate)).size).toBe(1);

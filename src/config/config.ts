@@ -33,6 +33,14 @@ export interface AppConfig {
   outboxLeaseMs: number;
   outboxConcurrency: number;
   bodyLimitBytes: number;
+  /** Requests per minute; 0 disables that limit. */
+  rateLimitWritesPerToken: number;
+  rateLimitWritesPerIp: number;
+  rateLimitVerifyPerIp: number;
+  /** Shared counters for several instances; unset = per-instance memory. */
+  redisUrl: string | undefined;
+  /** Trust X-Forwarded-For / -Proto from a proxy in front. */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -152,5 +160,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxLeaseMs: int(env, 'OUTBOX_LEASE_MS', 60_000, 1000, 3600_000),
     outboxConcurrency: int(env, 'OUTBOX_CONCURRENCY', 8, 1, 100),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    rateLimitWritesPerToken: int(env, 'RATE_LIMIT_WRITES_PER_TOKEN', 6000, 0, 10_000_000),
+    rateLimitWritesPerIp: int(env, 'RATE_LIMIT_WRITES_PER_IP', 6000, 0, 10_000_000),
+    rateLimitVerifyPerIp: int(env, 'RATE_LIMIT_VERIFY_PER_IP', 60, 0, 10_000_000),
+    redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
   };
 }

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { Caller } from '../auth/caller.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
+import { SecretBox } from '../common/secret-box.js';
 import { AppError, Errors, failedPrecondition, invalidArgument } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -53,6 +54,7 @@ export class EmailService {
     private readonly idempotency: IdempotencyStore,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
+    private readonly box: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -197,7 +199,7 @@ export class EmailService {
         user.changedAt = now;
         const out = await work(em, user);
         if (key && 'result' in out) {
-          await this.idempotency.save(em, { callerId: actorId, key, operation, requestHash: hash, response: JSON.stringify(out.result), createdAt: now });
+          await this.idempotency.save(em, { callerId: actorId, key, operation, requestHash: hash, response: this.box.encrypt(JSON.stringify(out.result)), createdAt: now });
         }
         return out;
       });
@@ -219,6 +221,7 @@ export class EmailService {
     if (prior.operation !== operation || prior.requestHash !== hash) {
       throw invalidArgument('EMAIL-1dem9', 'Idempotency-Key was already used for a different request; use a new key');
     }
-    return JSON.parse(prior.response, (k, v: unknown) => (k === 'changeDate' && typeof v === 'string' ? new Date(v) : v)) as T;
+    // the remembered answer may hold a returned code: sealed like the outbox payloads
+    return JSON.parse(this.box.decrypt(prior.response), (k, v: unknown) => (k === 'changeDate' && typeof v === 'string' ? new Date(v) : v)) as T;
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { AppError, Code } from '../common/errors/app-error.js';
+import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
 import { Public } from '../common/request/operation.js';
 import { INPUT_CHECKS, InputChecks, validateInput } from '../common/request/validation.js';
 import { EmailService } from './email.service.js';
@@ -37,6 +38,7 @@ export class VerifyPageController {
   }
 
   @Public()
+  @VerifyRateLimit()
   @Post(VERIFY_PATH)
   @HttpCode(200)
   async confirm(@Body() body: unknown, @Res({ passthrough: true }) res: Reply, @Headers('x-forwarded-proto') proto?: string): Promise<string> {

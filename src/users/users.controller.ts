@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
+import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
 import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
 import { EmailService } from '../email/email.service.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
@@ -64,6 +65,7 @@ export class UsersController {
 
   @Post(':userId/email/verify')
   @HttpCode(200)
+  @VerifyRateLimit()
   @Operation({ input: VerifyEmailInput, fromRest: verifyEmailFromRest, access: verifyEmailAccess })
   verifyEmail(@CurrentCaller() caller: Caller, @Input() input: VerifyEmailInput) {
     return this.email.verify(caller.userId, input);

@@ -1,5 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { Caller } from '../auth/caller.js';
+import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
 import { CurrentCaller, Operation } from '../common/request/operation.js';
 import { EmailService } from '../email/email.service.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
@@ -49,6 +50,7 @@ export class UsersResolver {
   }
 
   @Mutation(() => EmailChangePayload, { description: 'VerifyEmail: the code is the credential' })
+  @VerifyRateLimit()
   @Operation({ input: VerifyEmailInput, access: verifyEmailAccess })
   verifyEmail(@CurrentCaller() caller: Caller, @Args('input', { type: () => VerifyEmailInput }) input: VerifyEmailInput) {
     return this.email.verify(caller.userId, input);

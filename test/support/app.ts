@@ -34,6 +34,10 @@ export async function startApp(env: Record<string, string> = {}, reuse?: { db: T
     OUTBOX_POLL_MS: '100',
     OUTBOX_RETRY_BASE_MS: '50',
     EMAIL_RESEND_COOLDOWN_SECONDS: '0',
+    // suites make many writes from one address and token; the limits have their own tests
+    RATE_LIMIT_WRITES_PER_TOKEN: '1000000',
+    RATE_LIMIT_WRITES_PER_IP: '1000000',
+    RATE_LIMIT_VERIFY_PER_IP: '1000000',
     EXTERNAL_URL: 'http://verify.test',
     ...env,
   });

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLError } from 'graphql';
 import { randomBytes } from 'node:crypto';
-import { graphQLMessage, httpStatusOf, normalizeError, toGraphQLExtensions, toRestBody } from './error-mapping.js';
+import { graphQLMessage, normalizeError, statusOfError, toGraphQLExtensions, toRestBody } from './error-mapping.js';
 
 export const incidentId = () => `INTERNAL-${randomBytes(5).toString('hex')}`;
 
@@ -25,7 +25,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse();
     const adapter = this.adapterHost.httpAdapter;
     if (error.retryAfter !== undefined) adapter.setHeader(res, 'Retry-After', String(error.retryAfter));
-    adapter.reply(res, toRestBody(error), httpStatusOf(error.code));
+    adapter.reply(res, toRestBody(error), statusOfError(error));
     return undefined;
   }
 }

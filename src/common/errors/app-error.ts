@@ -24,17 +24,24 @@ export enum Code {
  * mapping in error-mapping.ts turns it into each transport's shape.
  */
 export class AppError extends Error {
+  /** Seconds a client should wait before retrying (429). */
+  readonly retryAfter?: number;
+  /** Replaces "message (id)" as the client-facing message, for ZITADEL's request-validation errors. */
+  readonly plainMessage?: string;
+  /** An HTTP status other than the code's usual one (413, 415). */
+  readonly httpStatus?: number;
+
   constructor(
     readonly code: Code,
     readonly id: string,
     message: string,
-    /** Seconds a client should wait before retrying (429). */
-    readonly retryAfter?: number,
-    /** Replaces "message (id)" as the client-facing message, for ZITADEL's request-validation errors. */
-    readonly plainMessage?: string,
+    options: { retryAfter?: number; plainMessage?: string; httpStatus?: number } = {},
   ) {
     super(message);
     this.name = 'AppError';
+    this.retryAfter = options.retryAfter;
+    this.plainMessage = options.plainMessage;
+    this.httpStatus = options.httpStatus;
   }
 }
 
@@ -46,7 +53,7 @@ export const failedPrecondition = (id: string, message: string) => new AppError(
 export const unauthenticated = (id: string, message: string) => new AppError(Code.UNAUTHENTICATED, id, message);
 export const aborted = (id: string, message: string) => new AppError(Code.ABORTED, id, message);
 export const resourceExhausted = (id: string, message: string, retryAfter: number) =>
-  new AppError(Code.RESOURCE_EXHAUSTED, id, message, retryAfter);
+  new AppError(Code.RESOURCE_EXHAUSTED, id, message, { retryAfter });
 export const unavailable = (id: string, message: string) => new AppError(Code.UNAVAILABLE, id, message);
 export const internal = (id: string, message = 'Internal error') => new AppError(Code.INTERNAL, id, message);
 
@@ -54,7 +61,11 @@ export const internal = (id: string, message = 'Internal error') => new AppError
  * ZITADEL's request validation (protoc-gen-validate) answers with a bare message and no ID:
  * `{"code":3,"message":"invalid SetEmailRequest.Email: ...","details":[]}`.
  */
-export const requestInvalid = (message: string) => new AppError(Code.INVALID_ARGUMENT, '', message, undefined, message);
+export const requestInvalid = (message: string) => new AppError(Code.INVALID_ARGUMENT, '', message, { plainMessage: message });
+
+/** A request the HTTP layer refuses before any operation: 413 body too large, 415 wrong type. */
+export const badRequestBody = (httpStatus: 413 | 415, id: string, message: string) =>
+  new AppError(Code.INVALID_ARGUMENT, id, message, { httpStatus });
 
 /** Errors shared by several services. */
 export const Errors = {

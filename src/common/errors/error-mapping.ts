@@ -1,4 +1,8 @@
-import { Code, AppError, invalidArgument, requestInvalid } from './app-error.js';
+import { Code as ConnectCode, ConnectError } from '@connectrpc/connect';
+import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
+import { Code, AppError, badRequestBody, invalidArgument, requestInvalid } from './app-error.js';
+
+export const unsupportedMediaType = () => badRequestBody(415, 'REQUEST-m3Dia', 'Unsupported content type, use application/json');
 
 const HTTP_STATUS: Record<number, number> = {
   [Code.OK]: 200,
@@ -21,6 +25,9 @@ const HTTP_STATUS: Record<number, number> = {
 };
 
 export const httpStatusOf = (code: Code): number => HTTP_STATUS[code] ?? 500;
+
+/** The HTTP status of an error: its own override (413, 415) or its code's. */
+export const statusOfError = (err: AppError): number => err.httpStatus ?? httpStatusOf(err.code);
 export const codeName = (code: Code): string => Code[code] ?? 'UNKNOWN';
 
 export interface RestErrorBody {
@@ -39,6 +46,19 @@ export function toRestBody(err: AppError): RestErrorBody {
   };
 }
 
+/**
+ * The gRPC status for Connect, gRPC and gRPC-web, as ZITADEL sends it: the same code and
+ * message as the REST body (grpc-gateway renders that body from this status), with the
+ * zitadel.v1.ErrorDetail {id, message} in the status details; request-validation errors
+ * carry none. A 429's Retry-After travels as response metadata.
+ */
+export function toConnectError(err: AppError): ConnectError {
+  const body = toRestBody(err);
+  const metadata = err.retryAfter !== undefined ? { 'retry-after': String(err.retryAfter) } : undefined;
+  const details = body.details.map(({ id, message }) => ({ desc: ErrorDetailSchema, value: { id, message } }));
+  return new ConnectError(body.message, err.code as number as ConnectCode, metadata, details);
+}
+
 export interface GraphQLErrorExtensions {
   code: string;
   grpcCode: number;
@@ -49,7 +69,7 @@ export interface GraphQLErrorExtensions {
 }
 
 export function toGraphQLExtensions(err: AppError): GraphQLErrorExtensions {
-  const ext: GraphQLErrorExtensions = { code: codeName(err.code), grpcCode: err.code, httpStatus: httpStatusOf(err.code) };
+  const ext: GraphQLErrorExtensions = { code: codeName(err.code), grpcCode: err.code, httpStatus: statusOfError(err) };
   if (err.id) ext.id = err.id;
   if (err.retryAfter !== undefined) ext.retryAfter = err.retryAfter;
   return ext;
@@ -70,10 +90,10 @@ export function normalizeError(err: unknown, incidentId: () => string): { error:
   const fastifyCode = typeof e?.code === 'string' ? e.code : '';
   const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.status === 'number' ? e.status : 0;
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413 || e?.type === 'entity.too.large') {
-    return { error: invalidArgument('REQUEST-Tk3pa', 'Request body too large'), unexpected: false };
+    return { error: badRequestBody(413, 'REQUEST-Tk3pa', 'Request body too large'), unexpected: false };
   }
   if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
-    return { error: invalidArgument('REQUEST-m3Dia', 'Unsupported content type, use application/json'), unexpected: false };
+    return { error: unsupportedMediaType(), unexpected: false };
   }
   if (
     fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||

@@ -1,0 +1,280 @@
+/**
+ * Helpers of the benchmark (bench/run.ts): child processes with their peak RSS, free ports,
+ * HTTP set-up calls, the autocannon load, the SMTP sink and the CPU-profile summary.
+ * Loopback only; every wait is bounded.
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** kB value of a /proc/<pid>/status line, or 0 when unavailable (not Linux, process gone). */
+function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  /** Peak resident set size in MB so far (VmHWM, and VmRSS sampled every 100 ms as a fallback). */
+  peakRssMb(): number;
+  /** The last lines the process wrote (for failure reports). */
+  output(): string;
+  stop(): Promise<{ peakRssMb: number; code: number | null; signal: string | null }>;
+}
+
+/**
+ * Starts `node <args>` with exactly `env` (plus PATH/HOME), waits until GET /healthz answers
+ * (bounded), and samples its memory.
+ */
+export async function startProc(name: string, nodeArgs: string[], env: Record<string, string>, port: number | null, timeoutMs = 60_000): Promise<Proc> {
+  const base: Record<string, string> = {};
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[k]) base[k] = process.env[k]!;
+  const child = spawn(process.execPath, nodeArgs, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (b: Buffer) => {
+    tail = (tail + b.toString('utf8')).slice(-6000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited: { code: number | null; signal: string | null } | null = null;
+  const exitPromise = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    }),
+  );
+  let peakKb = 0;
+  const sample = () => {
+    if (exited || child.pid === undefined) return;
+    peakKb = Math.max(peakKb, procStatusKb(child.pid, 'VmHWM'), procStatusKb(child.pid, 'VmRSS'));
+  };
+  const sampler = setInterval(sample, 100);
+  sampler.unref();
+  const proc: Proc = {
+    name,
+    child,
+    port: port ?? 0,
+    peakRssMb: () => {
+      sample();
+      return peakKb / 1024;
+    },
+    output: () => tail,
+    async stop() {
+      sample();
+      clearInterval(sampler);
+      if (!exited) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exitPromise;
+        clearTimeout(t);
+      }
+      return { peakRssMb: peakKb / 1024, ...(exited ?? { code: null, signal: null }) };
+    },
+  };
+  if (port === null) return proc;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) throw new Error(`${name} exited during start-up (${JSON.stringify(exited)}):\n${tail}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.ok) return proc;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await proc.stop();
+      throw new Error(`${name} did not answer /healthz within ${timeoutMs / 1000} s:\n${tail}`);
+    }
+    await sleep(100);
+  }
+}
+
+export async function post<T = any>(base: string, token: string, path: string, body: unknown): Promise<T> {
+  const res = await fetch(base + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${path} -> ${res.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as T;
+}
+
+/** An organisation and `count` users in it through the API (returnCode: no mail), with a progress line. */
+export async function createUsers(base: string, token: string, tag: string, count: number, parallel = 20): Promise<{ orgId: string; userIds: string[] }> {
+  const org = await post<{ organizationId: string }>(base, token, '/v2/organizations', { name: `bench-${tag}` });
+  const orgId = org.organizationId;
+  const userIds: string[] = new Array(count);
+  let next = 0;
+  let done = 0;
+  const progress = () => process.stdout.write(`\r  users ${done}/${count}`);
+  progress();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const r = await post<{ userId: string }>(base, token, '/v2/users/human', {
+          username: `bench-${i}`,
+          organization: { orgId },
+          profile: { givenName: 'Bench', familyName: `User${i}` },
+          email: { email: `u${i}@bench.test`, returnCode: {} },
+        });
+        userIds[i] = r.userId;
+        if (++done % 100 === 0 || done === count) progress();
+      }
+    }),
+  );
+  process.stdout.write('\n');
+  return { orgId, userIds };
+}
+
+export interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  ok: number;
+  /** non-2xx + socket errors/timeouts + GraphQL `errors` in a 200 answer */
+  errors: number;
+  sample?: string;
+}
+
+export const SET_EMAIL_MUTATION =
+  'mutation($i: SetContactEmailInput!){ setContactEmail(input:$i){ details { sequence changeDate resourceOwner } } }';
+
+/**
+ * SetEmail under load: `connections` connections for `duration` s, each request a new address
+ * for the next user (round-robin), default sendCode (no verification field in the body).
+ */
+export async function drive(opts: { base: string; token: string; userIds: string[]; kind: 'rest' | 'graphql'; tag: string; connections: number; duration: number }): Promise<Figures> {
+  const { base, token, userIds, kind, tag } = opts;
+  let n = 0;
+  let gqlErrors = 0;
+  let sample: string | undefined;
+  const result = await autocannon({
+    url: base,
+    connections: opts.connections,
+    duration: opts.duration,
+    timeout: 10,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const i = n++;
+          const userId = userIds[i % userIds.length]!;
+          const email = `${tag}-${i}@bench.test`;
+          if (kind === 'rest') {
+            req.path = `/v2/users/${userId}/email`;
+            req.body = JSON.stringify({ email });
+          } else {
+            req.path = '/graphql';
+            req.body = JSON.stringify({ query: SET_EMAIL_MUTATION, variables: { i: { userId, email } } });
+          }
+          return req;
+        },
+        onResponse: (status, body) => {
+          const gqlError = kind === 'graphql' && body.includes('"errors"');
+          if (gqlError) gqlErrors++;
+          if (status < 200 || status > 299 || gqlError) sample ??= `${status} ${body.slice(0, 300)}`;
+        },
+      },
+    ],
+  });
+  const errors = result.non2xx + result.errors + gqlErrors;
+  return {
+    rps: result.requests.mean,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    ok: result['2xx'] - gqlErrors,
+    errors,
+    sample,
+  };
+}
+
+/** A local SMTP sink (no TLS, no auth) that counts the messages it is handed. */
+export async function startSmtpSink(): Promise<{ port: number; count(): number; firstAt(): number | null; lastAt(): number | null; close(): Promise<void> }> {
+  let count = 0;
+  let first: number | null = null;
+  let last: number | null = null;
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: true,
+    logger: false,
+    banner: 'bench sink',
+    maxClients: 200,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        count++;
+        const now = Date.now();
+        first ??= now;
+        last = now;
+        callback();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    port,
+    count: () => count,
+    firstAt: () => first,
+    lastAt: () => last,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/** Top self-time functions of a .cpuprofile (sum of sample time per function name + script). */
+export function summariseCpuProfile(path: string, top = 15): { name: string; ms: number; pct: number }[] {
+  const prof = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < prof.samples.length; i++) {
+    const node = byId.get(prof.samples[i]!);
+    // the time until the next sample belongs to this one
+    const dt = (prof.timeDeltas[i + 1] ?? 0) / 1000;
+    if (!node) continue;
+    const url = node.callFrame.url.replace(/^file:\/\/.*?\/node_modules\//, 'node_modules/').replace(/^file:\/\/.*?\/dist\//, 'dist/');
+    const key = `${node.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${node.callFrame.lineNumber + 1}` : ''}`.trim();
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  }
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, ms]) => ({ name, ms, pct: (100 * ms) / total }));
+}
