@@ -151,7 +151,19 @@ describe(`standalone mail workers on ${TEST_DB}`, () => {
       // the EHLO name tells the sink which worker a mail came from
       const a = startWorker('a', t, `${sink.url}/?name=worker-a`);
       const b = startWorker('b', t, `${sink.url}/?name=worker-b`);
+      const { readFileSync } = await import('node:fs');
+      const { spawn } = await import('node:child_process');
+      const sa = spawn('strace', ['-f', '-tt', '-e', 'trace=pread64,pwrite64,fcntl,openat,futex,nanosleep,clock_nanosleep,connect', '-p', String(a.pid), '-o', '/tmp/a.strace']);
+      const sb = spawn('strace', ['-f', '-tt', '-e', 'trace=pread64,pwrite64,fcntl,openat,nanosleep,clock_nanosleep,connect', '-p', String(b.pid), '-o', '/tmp/b.strace']);
+      const samples: string[] = [];
+      const probe = setInterval(() => {
+        const st = (pid?: number) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(' '); return `${f[2]} u${f[13]} w:${readFileSync(`/proc/${pid}/wchan`, 'utf8')}`; } catch { return '-'; } };
+        samples.push(`${Date.now() - started} a=${st(a.pid)} b=${st(b.pid)} acc=${sink.accepted.length} a#=${sink.accepted.filter((m) => m.client === 'worker-a').length}`);
+      }, 100);
       await until(`all ${N} rows to be sent`, [a, b], 90_000, async () => ((await countByStatus(ds)).sent === N ? true : undefined));
+      clearInterval(probe);
+      sa.kill('SIGINT'); sb.kill('SIGINT');
+      console.log(samples.join('\n'));
       const drainMs = Date.now() - started;
       await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')]);
       const noisy = (o: string) => o.split('\n').filter((l) => !l.includes('InstanceLoader') && !l.includes(' sent (attempt')).join('\n');

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { MembershipEntity } from '../database/entities/membership.entity.js';
 import { PersonalAccessTokenEntity } from '../database/entities/personal-access-token.entity.js';
 import { UserEntity } from '../database/entities/user.entity.js';
@@ -41,5 +41,19 @@ export class AuthRepository {
 
   async upsertMembership(em: EntityManager, m: MembershipEntity): Promise<void> {
     await em.upsert(MembershipEntity, m, ['userId', 'scope']);
+  }
+
+  listTokens(userId: string): Promise<PersonalAccessTokenEntity[]> {
+    return this.dataSource.manager.find(PersonalAccessTokenEntity, {
+      where: { userId, revokedAt: IsNull() },
+      select: { id: true, userId: true, expiresAt: true, createdAt: true },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** Marks the token revoked; false when the user has no such live token. */
+  async revokeToken(em: EntityManager, userId: string, tokenId: string, at: Date): Promise<boolean> {
+    const r = await em.update(PersonalAccessTokenEntity, { id: tokenId, userId, revokedAt: IsNull() }, { revokedAt: at });
+    return !!r.affected;
   }
 }

@@ -41,6 +41,19 @@ export interface AppConfig {
   redisUrl: string | undefined;
   /** Trust X-Forwarded-For / -Proto from a proxy in front. */
   trustProxy: boolean;
+  /** JWT access tokens verified against a JWKS; unset = only PATs are accepted. */
+  jwt: JwtConfig | undefined;
+}
+
+export interface JwtConfig {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  clockSkewSeconds: number;
+  /** How long fetched keys are used before the key set is fetched again. */
+  jwksCacheMaxAgeSeconds: number;
+  /** Least time between two fetches triggered by a token whose key (`kid`) is not in the set. */
+  jwksCooldownSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -112,6 +125,25 @@ function database(env: Env): DatabaseConfig {
 
 const EMAIL_RE = /^[^\s@<>]+@[^\s@<>]+$/;
 
+function jwt(env: Env): JwtConfig | undefined {
+  const jwksUrl = url(env, 'AUTH_JWKS_URL', undefined, ['http:', 'https:']);
+  const issuer = env.AUTH_ISSUER?.trim() || undefined;
+  const audience = env.AUTH_AUDIENCE?.trim() || undefined;
+  // validated even without a key set, so a typo shows up before JWTs are switched on
+  const clockSkewSeconds = int(env, 'AUTH_JWT_CLOCK_SKEW_SECONDS', 30, 0, 3600);
+  const jwksCacheMaxAgeSeconds = int(env, 'AUTH_JWKS_CACHE_MAX_AGE_SECONDS', 600, 1, 7 * 24 * 3600);
+  const jwksCooldownSeconds = int(env, 'AUTH_JWKS_COOLDOWN_SECONDS', 30, 0, 3600);
+  if (!jwksUrl) {
+    // an issuer or audience without a key set would silently accept no JWT at all
+    if (issuer) throw new ConfigError('AUTH_ISSUER is set but AUTH_JWKS_URL is not');
+    if (audience) throw new ConfigError('AUTH_AUDIENCE is set but AUTH_JWKS_URL is not');
+    return undefined;
+  }
+  if (!issuer) throw new ConfigError('AUTH_ISSUER is required when AUTH_JWKS_URL is set');
+  if (!audience) throw new ConfigError('AUTH_AUDIENCE is required when AUTH_JWKS_URL is set');
+  return { jwksUrl, issuer, audience, clockSkewSeconds, jwksCacheMaxAgeSeconds, jwksCooldownSeconds };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = resolve(env.DATA_DIR || './data');
   const mailFrom = env.MAIL_FROM || 'no-reply@localhost';
@@ -165,5 +197,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitVerifyPerIp: int(env, 'RATE_LIMIT_VERIFY_PER_IP', 60, 0, 10_000_000),
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    jwt: jwt(env),
   };
 }

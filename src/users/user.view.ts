@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Field, GraphQLISODateTime, ID, ObjectType } from '@nestjs/graphql';
 import { DetailsType } from '../common/graphql-types.js';
 import { Details } from '../common/details.js';
 
@@ -51,4 +51,17 @@ export class AddPatPayload {
 export class EmailChangePayload {
   @Field(() => DetailsType) details!: Details;
   @Field(() => String, { nullable: true, description: 'Only with returnCode' }) verificationCode?: string;
+}
+
+@ObjectType('PersonalAccessToken')
+export class PatView {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) userId!: string;
+  @Field(() => GraphQLISODateTime) creationDate!: Date;
+  @Field(() => GraphQLISODateTime, { nullable: true }) expirationDate!: Date | null;
+}
+
+@ObjectType('RemovePersonalAccessTokenPayload')
+export class RemovePatPayload {
+  @Field(() => DetailsType) details!: Details;
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
 import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
@@ -8,11 +8,13 @@ import { SetEmailInput } from '../email/inputs/set-email.input.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { GetUserInput } from './inputs/get-user.input.js';
+import { RemovePatInput } from './inputs/remove-pat.input.js';
 import { addHumanAccess, addPatAccess, emailChangeAccess, readUserAccess, verifyEmailAccess } from './users.access.js';
 import {
   addHumanUserFromRest,
   addPatFromRest,
   getUserFromRest,
+  removePatFromRest,
   resendEmailCodeFromRest,
   sendEmailCodeFromRest,
   setEmailFromRest,
@@ -76,5 +78,17 @@ export class UsersController {
   @Operation({ input: AddPatInput, fromRest: addPatFromRest, access: addPatAccess })
   addPersonalAccessToken(@CurrentCaller() caller: Caller, @Input() input: AddPatInput) {
     return this.users.addPersonalAccessToken(caller, input);
+  }
+
+  @Get(':userId/pats')
+  @Operation({ input: GetUserInput, fromRest: getUserFromRest, access: addPatAccess })
+  async listPersonalAccessTokens(@Input() input: GetUserInput) {
+    return { result: await this.users.listPersonalAccessTokens(input.userId) };
+  }
+
+  @Delete(':userId/pats/:tokenId')
+  @Operation({ input: RemovePatInput, fromRest: removePatFromRest, access: addPatAccess })
+  removePersonalAccessToken(@CurrentCaller() caller: Caller, @Input() input: RemovePatInput) {
+    return this.users.removePersonalAccessToken(caller, input);
   }
 }

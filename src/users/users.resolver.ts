@@ -7,7 +7,8 @@ import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../e
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
-import { AddHumanUserPayload, AddPatPayload, EmailChangePayload, UserView } from './user.view.js';
+import { AddHumanUserPayload, AddPatPayload, EmailChangePayload, PatView, RemovePatPayload, UserView } from './user.view.js';
+import { RemovePatInput } from './inputs/remove-pat.input.js';
 import { addHumanAccess, addPatAccess, emailChangeAccess, readUserAccess, verifyEmailAccess } from './users.access.js';
 import { UsersService } from './users.service.js';
 
@@ -60,5 +61,17 @@ export class UsersResolver {
   @Operation({ input: AddPatInput, access: addPatAccess })
   addPersonalAccessToken(@CurrentCaller() caller: Caller, @Args('input', { type: () => AddPatInput }) input: AddPatInput) {
     return this.users.addPersonalAccessToken(caller, input);
+  }
+
+  @Query(() => [PatView], { description: "A user's live personal access tokens (never the tokens themselves)" })
+  @Operation({ access: (args: { userId: string }) => addPatAccess(args) })
+  personalAccessTokens(@Args('userId', { type: () => ID }) userId: string): Promise<PatView[]> {
+    return this.users.listPersonalAccessTokens(userId);
+  }
+
+  @Mutation(() => RemovePatPayload, { description: 'RemovePersonalAccessToken: revoke a PAT' })
+  @Operation({ input: RemovePatInput, access: addPatAccess })
+  removePersonalAccessToken(@CurrentCaller() caller: Caller, @Args('input', { type: () => RemovePatInput }) input: RemovePatInput) {
+    return this.users.removePersonalAccessToken(caller, input);
   }
 }

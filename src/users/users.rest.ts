@@ -69,3 +69,5 @@ export const verifyEmailFromRest = (params: Record<string, string>, raw: unknown
   const b = body(raw, 'VerifyEmailRequest');
   return { userId: params.userId, idempotencyKey: idempotencyKey(headers), verificationCode: text(b, 'verificationCode') };
 };
+
+export const removePatFromRest = (params: Record<string, string>) => ({ userId: params.userId, tokenId: params.tokenId });

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
+import { AuthRepository } from '../auth/auth.repository.js';
 import { TokenService } from '../auth/token.service.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
-import { alreadyExists, Errors } from '../common/errors/app-error.js';
+import { alreadyExists, Errors, invalidArgument, notFound } from '../common/errors/app-error.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
@@ -14,7 +15,8 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { NewEvent, UserStore } from './user-store.js';
-import type { UserView } from './user.view.js';
+import type { PatView, UserView } from './user.view.js';
+import { RemovePatInput } from './inputs/remove-pat.input.js';
 
 const USER_STATE: Record<string, string> = {
   active: 'USER_STATE_ACTIVE',
@@ -32,6 +34,7 @@ export class UsersService {
     private readonly outbox: OutboxService,
     private readonly orgs: OrganizationsService,
     private readonly tokens: TokenService,
+    private readonly auth: AuthRepository,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
   ) {}
@@ -103,10 +106,27 @@ export class UsersService {
     return this.uow.run(async (em) => {
       const user = await this.users.findById(input.userId, em);
       if (!user || user.state === 'deleted') throw Errors.userNotFound();
-      const issued = await this.tokens.issue(em, user.id, input.expirationDate ?? null);
       user.changedAt = this.clock.now();
+      if (input.expirationDate && input.expirationDate <= user.changedAt) throw invalidArgument('COMMAND-Bs2l9', 'Expiration date must be in the future');
+      const issued = await this.tokens.issue(em, user.id, input.expirationDate ?? null);
       const sequence = await this.users.commit(em, user, {}, [{ type: 'user.personal.token.added', payload: { tokenId: issued.tokenId, expiration: input.expirationDate?.toISOString() ?? null } }], caller.userId);
       return { details: details(sequence, user.changedAt, user.orgId), ...issued };
+    });
+  }
+
+  async listPersonalAccessTokens(userId: string): Promise<PatView[]> {
+    return (await this.auth.listTokens(userId)).map((t) => ({ id: t.id, userId: t.userId, creationDate: t.createdAt, expirationDate: t.expiresAt }));
+  }
+
+  /** Revokes a PAT: refused from the next request on, on every instance (tokens are looked up per request). */
+  async removePersonalAccessToken(caller: Caller, input: RemovePatInput): Promise<{ details: Details }> {
+    return this.uow.run(async (em) => {
+      const user = await this.users.findById(input.userId, em);
+      if (!user || user.state === 'deleted') throw Errors.userNotFound();
+      user.changedAt = this.clock.now();
+      if (!(await this.auth.revokeToken(em, user.id, input.tokenId, user.changedAt))) throw notFound('COMMAND-2M0ds', 'Personal access token not found');
+      const sequence = await this.users.commit(em, user, {}, [{ type: 'user.personal.token.removed', payload: { tokenId: input.tokenId } }], caller.userId);
+      return { details: details(sequence, user.changedAt, user.orgId) };
     });
   }
 }

@@ -1,0 +1,233 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { type DescEnum, type DescMessage, getExtension } from '@bufbuild/protobuf';
+import { http } from '@zitadel/proto/google/api/annotations_pb.js';
+import { DetailsSchema, OrganizationSchema } from '@zitadel/proto/zitadel/object/v2/object_pb.js';
+import { HumanEmailSchema, ReturnEmailVerificationCodeSchema, SendEmailVerificationCodeSchema, SetHumanEmailSchema } from '@zitadel/proto/zitadel/user/v2/email_pb.js';
+import { HumanProfileSchema, HumanUserSchema, SetHumanProfileSchema, UserSchema, UserStateSchema } from '@zitadel/proto/zitadel/user/v2/user_pb.js';
+import * as us from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { startApp, TestApp } from './support/app.js';
+import { Api, rest } from './support/client.js';
+
+/**
+ * The OpenAPI 3 document (/openapi.json) and Swagger UI (/docs): a valid document with ZITADEL's
+ * paths, operation IDs and schemas, from which a generated client compiles and calls SetEmail.
+ */
+
+let t: TestApp;
+let doc: any;
+
+beforeAll(async () => {
+  t = await startApp();
+  const r = await rest(t.url, 'GET', '/openapi.json');
+  expect(r.status).toBe(200);
+  doc = r.body;
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+const OPERATIONS: Record<string, { method: string; path: string }> = {
+  UserService_AddHumanUser: { method: 'post', path: '/v2/users/human' },
+  UserService_GetUserByID: { method: 'get', path: '/v2/users/{userId}' },
+  UserService_SetEmail: { method: 'post', path: '/v2/users/{userId}/email' },
+  UserService_ResendEmailCode: { method: 'post', path: '/v2/users/{userId}/email/resend' },
+  UserService_SendEmailCode: { method: 'post', path: '/v2/users/{userId}/email/send' },
+  UserService_VerifyEmail: { method: 'post', path: '/v2/users/{userId}/email/verify' },
+  UserService_AddPersonalAccessToken: { method: 'post', path: '/v2/users/{userId}/pats' },
+};
+
+function operations(): Array<{ method: string; path: string; op: any }> {
+  return Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ method, path, op })),
+  );
+}
+
+describe('/openapi.json', () => {
+  it('is a valid OpenAPI 3 document, served without a token', async () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
+  });
+
+  it('has ZITADEL’s operation IDs on ZITADEL’s paths, and nothing else', () => {
+    const found = Object.fromEntries(operations().map(({ method, path, op }) => [op.operationId, { method, path }]));
+    expect(found).toEqual(OPERATIONS);
+  });
+
+  it('matches the HTTP bindings of zitadel.user.v2.UserService in @zitadel/proto', () => {
+    for (const [operationId, { method, path }] of Object.entries(OPERATIONS)) {
+      const rpc = us.UserService.method[operationId.replace('UserService_', '').replace(/^./, (c) => c.toLowerCase()) as keyof typeof us.UserService.method];
+      expect(rpc).toBeDefined();
+      const rule = getExtension(rpc.proto.options!, http);
+      const camel = (p: string) => p.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      expect({ operationId, method: rule.pattern.case, path: camel(String(rule.pattern.value)) }).toEqual({ operationId, method, path });
+    }
+  });
+
+  it('describes each operation: bearer auth, path parameter, body, 200 schema and rpcStatus errors', () => {
+    for (const { path, op } of operations()) {
+      expect(op.security).toEqual([{ bearer: [] }]);
+      if (path.includes('{userId}')) expect(op.parameters).toContainEqual(expect.objectContaining({ name: 'userId', in: 'path', required: true }));
+      if (op.operationId !== 'UserService_GetUserByID') expect(op.requestBody.content['application/json'].schema.$ref).toMatch(/^#\/components\/schemas\//);
+      expect(op.responses['200'].content['application/json'].schema.$ref).toMatch(/^#\/components\/schemas\/v2/);
+      for (const code of ['400', '401', '403', '404', 'default']) {
+        expect(op.responses[code].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/rpcStatus' });
+      }
+    }
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('carries the request-validation limits of the contract', () => {
+    const s = doc.components.schemas;
+    expect(s.UserServiceSetEmailBody.required).toEqual(['email']);
+    expect(s.UserServiceSetEmailBody.properties.email).toMatchObject({ type: 'string', minLength: 1, maxLength: 200 });
+    expect(s.v2SendEmailVerificationCode.properties.urlTemplate).toMatchObject({ minLength: 1, maxLength: 200 });
+    expect(s.UserServiceVerifyEmailBody.properties.verificationCode).toMatchObject({ minLength: 1, maxLength: 20 });
+    expect(s.v2Details.properties.sequence).toMatchObject({ type: 'string', format: 'uint64' });
+    expect(s.rpcStatus.properties).toEqual({
+      code: { type: 'integer', format: 'int32' },
+      message: { type: 'string' },
+      details: { type: 'array', items: { $ref: '#/components/schemas/protobufAny' } },
+    });
+  });
+
+  // each schema is a ZITADEL message in protojson; bodies leave out the fields bound to the path
+  const MESSAGES: Array<[schema: string, message: DescMessage, pathFields?: string[]]> = [
+    ['UserServiceSetEmailBody', us.SetEmailRequestSchema, ['userId']],
+    ['v2SetEmailResponse', us.SetEmailResponseSchema],
+    ['UserServiceResendEmailCodeBody', us.ResendEmailCodeRequestSchema, ['userId']],
+    ['v2ResendEmailCodeResponse', us.ResendEmailCodeResponseSchema],
+    ['UserServiceSendEmailCodeBody', us.SendEmailCodeRequestSchema, ['userId']],
+    ['v2SendEmailCodeResponse', us.SendEmailCodeResponseSchema],
+    ['UserServiceVerifyEmailBody', us.VerifyEmailRequestSchema, ['userId']],
+    ['v2VerifyEmailResponse', us.VerifyEmailResponseSchema],
+    ['v2AddHumanUserRequest', us.AddHumanUserRequestSchema],
+    ['v2AddHumanUserResponse', us.AddHumanUserResponseSchema],
+    ['v2GetUserByIDResponse', us.GetUserByIDResponseSchema],
+    ['UserServiceAddPersonalAccessTokenBody', us.AddPersonalAccessTokenRequestSchema, ['userId']],
+    ['v2AddPersonalAccessTokenResponse', us.AddPersonalAccessTokenResponseSchema],
+    ['v2Details', DetailsSchema],
+    ['v2Organization', OrganizationSchema],
+    ['v2SetHumanProfile', SetHumanProfileSchema],
+    ['v2SetHumanEmail', SetHumanEmailSchema],
+    ['v2SendEmailVerificationCode', SendEmailVerificationCodeSchema],
+    ['v2ReturnEmailVerificationCode', ReturnEmailVerificationCodeSchema],
+    ['v2User', UserSchema],
+    ['v2HumanUser', HumanUserSchema],
+    ['v2HumanProfile', HumanProfileSchema],
+    ['v2HumanEmail', HumanEmailSchema],
+  ];
+
+  it.each(MESSAGES)('%s has the protojson fields of %s', (schema, message, pathFields = []) => {
+    const properties = Object.keys(doc.components.schemas[schema].properties ?? {});
+    const fields = message.fields.map((f) => f.jsonName).filter((f) => !pathFields.includes(f));
+    expect(fields).toEqual(expect.arrayContaining(properties));
+    for (const f of pathFields) expect(properties).not.toContain(f);
+  });
+
+  it('names the user states as zitadel.user.v2.UserState does', () => {
+    const values = (UserStateSchema as DescEnum).values.map((v) => v.name);
+    expect(doc.components.schemas.v2UserState.enum).toEqual(values);
+  });
+});
+
+describe('/docs', () => {
+  it('serves Swagger UI for the document, without a token', async () => {
+    const page = await fetch(`${t.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('swagger-ui');
+    const init = await fetch(`${t.url}/docs/swagger-ui-init.js`);
+    expect(init.status).toBe(200);
+    expect(await init.text()).toContain('UserService_SetEmail');
+    const css = await fetch(`${t.url}/docs/swagger-ui.css`);
+    expect(css.status).toBe(200);
+  });
+});
+
+describe('a client generated from the document (openapi-typescript + openapi-fetch)', () => {
+  // under node_modules so that the generated code resolves openapi-fetch, and outside the
+  // folders tsconfig.json compiles
+  let dir: string;
+  beforeAll(() => {
+    mkdirSync(join(process.cwd(), 'node_modules', '.cache'), { recursive: true });
+    dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'openapi-client-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(join(dir, 'openapi.json'), JSON.stringify(doc));
+    execFileSync(process.execPath, [require.resolve('openapi-typescript/bin/cli.js'), join(dir, 'openapi.json'), '-o', join(dir, 'schema.d.ts')], { stdio: 'pipe' });
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const CLIENT = `
+import createClient from 'openapi-fetch';
+import type { paths } from './schema.js';
+
+const client = createClient<paths>({ baseUrl: process.env.BASE_URL, headers: { Authorization: \`Bearer \${process.env.TOKEN}\` } });
+
+const set = await client.POST('/v2/users/{userId}/email', {
+  params: { path: { userId: process.env.USER_ID! } },
+  body: { email: process.env.EMAIL!, returnCode: {} },
+});
+const code: string | undefined = set.data?.verificationCode;
+const sequence: string | undefined = set.data?.details?.sequence;
+
+const missing = await client.POST('/v2/users/{userId}/email', {
+  params: { path: { userId: '100000000000000042' } },
+  body: { email: 'x@example.com' },
+});
+const errorCode: number | undefined = missing.error?.code;
+const errorMessage: string | undefined = missing.error?.message;
+
+console.log(JSON.stringify({ status: set.response.status, code, sequence, missing: { status: missing.response.status, errorCode, errorMessage } }));
+`;
+
+  /** Type-checks (and emits) the files with the project's TypeScript, strict, as an ES module project would. */
+  function compile(files: Record<string, string>): string[] {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const program = ts.createProgram(
+      Object.keys(files).map((f) => join(dir, f)),
+      { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: ['node'], skipLibCheck: true, outDir: dir },
+    );
+    const emitted = program.emit();
+    return [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  }
+
+  it('type-checks a SetEmail call and rejects a wrong body or path', () => {
+    expect(compile({ 'client.ts': CLIENT })).toEqual([]);
+    const wrongBody = compile({
+      'wrong-body.ts': `import createClient from 'openapi-fetch';\nimport type { paths } from './schema.js';\nconst c = createClient<paths>();\nawait c.POST('/v2/users/{userId}/email', { params: { path: { userId: '1' } }, body: { email: 42 } });\n`,
+    });
+    expect(wrongBody.join('\n')).toMatch(/not assignable to type 'string'/);
+    const wrongPath = compile({
+      'wrong-path.ts': `import createClient from 'openapi-fetch';\nimport type { paths } from './schema.js';\nconst c = createClient<paths>();\nawait c.POST('/v2/users/{userId}/emails', { params: { path: { userId: '1' } }, body: { email: 'a@b.c' } });\n`,
+    });
+    expect(wrongPath.length).toBeGreaterThan(0);
+  });
+
+  it('calls SetEmail on the running service', async () => {
+    expect(compile({ 'client.ts': CLIENT })).toEqual([]);
+    const admin = new Api(t.url, t.adminToken);
+    const orgId = await admin.addOrganization('OpenAPI');
+    const userId = await admin.addUser(orgId, 'generated');
+    const email = 'generated.new@example.com';
+    const out = execFileSync(process.execPath, [join(dir, 'client.js')], {
+      env: { ...process.env, BASE_URL: t.url, TOKEN: t.adminToken, USER_ID: userId, EMAIL: email },
+      encoding: 'utf8',
+    });
+    const result = JSON.parse(out.trim().split('\n').pop()!);
+    expect(result).toMatchObject({
+      status: 200,
+      code: expect.stringMatching(/^[A-Z0-9]{6}$/),
+      sequence: expect.stringMatching(/^\d+$/),
+      missing: { status: 404, errorCode: 5, errorMessage: 'Email not found (COMMAND-ieJ2e)' },
+    });
+    const user = await admin.getUser(userId);
+    expect(user.body.user.human.email).toEqual({ email, isVerified: false });
+  });
+});
