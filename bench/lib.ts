@@ -32,6 +32,12 @@ function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
+// children still running when this process exits (an error, Ctrl-C) are not left behind
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 export interface Proc {
   name: string;
   child: ChildProcess;
@@ -40,7 +46,8 @@ export interface Proc {
   peakRssMb(): number;
   /** The last lines the process wrote (for failure reports). */
   output(): string;
-  stop(): Promise<{ peakRssMb: number; code: number | null; signal: string | null }>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<{ peakRssMb: number; code: number | null; signal: string | null }>;
 }
 
 /**
@@ -51,6 +58,7 @@ export async function startProc(name: string, nodeArgs: string[], env: Record<st
   const base: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[k]) base[k] = process.env[k]!;
   const child = spawn(process.execPath, nodeArgs, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
   let tail = '';
   const keep = (b: Buffer) => {
     tail = (tail + b.toString('utf8')).slice(-6000);
@@ -61,6 +69,7 @@ export async function startProc(name: string, nodeArgs: string[], env: Record<st
   const exitPromise = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = { code, signal };
+      live.delete(child);
       resolve(exited);
     }),
   );
@@ -80,12 +89,12 @@ export async function startProc(name: string, nodeArgs: string[], env: Record<st
       return peakKb / 1024;
     },
     output: () => tail,
-    async stop() {
+    async stop(graceMs = 15_000) {
       sample();
       clearInterval(sampler);
       if (!exited) {
         child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
         await exitPromise;
         clearTimeout(t);
       }
@@ -257,24 +266,36 @@ interface ProfileNode {
   hitCount?: number;
 }
 
-/** Top self-time functions of a .cpuprofile (sum of sample time per function name + script). */
-export function summariseCpuProfile(path: string, top = 15): { name: string; ms: number; pct: number }[] {
+/**
+ * Self time of a .cpuprofile: the top functions (function name + script:line) and the share per
+ * package (node_modules/<pkg>, the service's dist/src, node internals, GC, idle).
+ */
+export function summariseCpuProfile(path: string, top = 15, skipMs = 0): { functions: { name: string; ms: number; pct: number }[]; packages: { name: string; ms: number; pct: number }[]; totalMs: number } {
   const prof = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
+  const pkgs = new Map<string, number>();
   let total = 0;
+  let at = 0;
   for (let i = 0; i < prof.samples.length; i++) {
+    at += (prof.timeDeltas[i] ?? 0) / 1000;
+    if (at < skipMs) continue;
     const node = byId.get(prof.samples[i]!);
     // the time until the next sample belongs to this one
     const dt = (prof.timeDeltas[i + 1] ?? 0) / 1000;
     if (!node) continue;
-    const url = node.callFrame.url.replace(/^file:\/\/.*?\/node_modules\//, 'node_modules/').replace(/^file:\/\/.*?\/dist\//, 'dist/');
+    const raw = node.callFrame.url;
+    const url = raw.replace(/^file:\/\/.*?\/node_modules\//, 'node_modules/').replace(/^file:\/\/.*?\/dist\//, 'dist/');
     const key = `${node.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${node.callFrame.lineNumber + 1}` : ''}`.trim();
     self.set(key, (self.get(key) ?? 0) + dt);
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.startsWith('dist/') ? url.split('/').slice(0, 3).join('/') : url.startsWith('node:') ? 'node internals' : node.callFrame.functionName.startsWith('(') ? node.callFrame.functionName : `native ${node.callFrame.functionName || '(anonymous)'}`);
+    pkgs.set(pkg, (pkgs.get(pkg) ?? 0) + dt);
     total += dt;
   }
-  return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([name, ms]) => ({ name, ms, pct: (100 * ms) / total }));
+  const rank = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, ms]) => ({ name, ms, pct: (100 * ms) / total }));
+  return { functions: rank(self, top), packages: rank(pkgs, 15), totalMs: total };
 }

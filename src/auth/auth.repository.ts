@@ -30,6 +30,12 @@ export class AuthRepository {
     return { ...row, expiresAt: row.expiresAt == null ? null : Number(row.expiresAt) };
   }
 
+  /** The organisation of the active user with this ID, or null (the subject of a JWT). */
+  async findActiveUserOrg(userId: string): Promise<string | null> {
+    const user = await this.dataSource.manager.findOne(UserEntity, { where: { id: userId, state: 'active' }, select: { orgId: true } });
+    return user?.orgId ?? null;
+  }
+
   async membershipsOf(userId: string): Promise<Map<string, string[]>> {
     const rows = await this.dataSource.manager.find(MembershipEntity, { where: { userId }, select: { scope: true, roles: true } });
     return new Map(rows.map((m) => [m.scope, m.roles]));

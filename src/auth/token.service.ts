@@ -6,11 +6,14 @@ import { Errors } from '../common/errors/app-error.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { Caller } from './caller.js';
 import { AuthRepository } from './auth.repository.js';
+import { JwtVerifier } from './jwt.verifier.js';
 
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 // A PAT is 32 random bytes, base64url: 43 characters. Anything else is not ours.
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+// A JWS in compact form: header.payload.signature, each base64url.
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** Issues and verifies personal access tokens; only their SHA-256 is stored. */
 @Injectable()
@@ -19,11 +22,15 @@ export class TokenService {
     private readonly tokens: AuthRepository,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    private readonly jwt: JwtVerifier,
   ) {}
 
-  /** The caller behind a bearer token; 401 for anything but a live token of an active user. */
+  /** The caller behind a bearer token (a PAT, or a JWT when configured); 401 for anything but a live token of an active user. */
   async authenticate(token: string): Promise<Caller> {
-    if (!TOKEN_SHAPE.test(token)) throw Errors.unauthenticated();
+    if (!TOKEN_SHAPE.test(token)) {
+      if (this.jwt.enabled && JWT_SHAPE.test(token)) return this.jwt.verify(token);
+      throw Errors.unauthenticated();
+    }
     const owner = await this.tokens.findActiveByHash(hashToken(token));
     if (!owner || (owner.expiresAt !== null && owner.expiresAt <= this.clock.now().getTime())) throw Errors.unauthenticated();
     const memberships = await this.tokens.membershipsOf(owner.userId);

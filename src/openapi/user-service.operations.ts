@@ -18,6 +18,8 @@ export interface ZitadelOperation {
 
 const userIdParam: ParameterObject = { name: 'userId', in: 'path', required: true, schema: { type: 'string' }, description: 'The ID of the user.' };
 
+const tokenIdParam: ParameterObject = { name: 'tokenId', in: 'path', required: true, schema: { type: 'string' }, description: 'The ID of the token.' };
+
 const idempotencyKeyParam: ParameterObject = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -80,9 +82,21 @@ export const USER_SERVICE_OPERATIONS: Record<string, ZitadelOperation> = {
   addPersonalAccessToken: {
     operationId: 'UserService_AddPersonalAccessToken',
     summary: 'Add a personal access token',
-    description: 'Issues a personal access token for the user (here: human users too; ZITADEL issues them to machine users only).',
-    body: 'UserServiceAddPersonalAccessTokenBody',
-    response: 'v2AddPersonalAccessTokenResponse',
+    description: 'beyond ZITADEL (this REST route is the service’s own): issues a personal access token, to human users too.',
+    body: 'AddPersonalAccessTokenBody',
+    response: 'AddPersonalAccessTokenResult',
+  },
+  listPersonalAccessTokens: {
+    operationId: 'UserService_ListPersonalAccessTokens',
+    summary: 'List personal access tokens',
+    description: 'beyond ZITADEL (this REST route is the service’s own): the user’s live tokens, without the tokens themselves.',
+    response: 'ListPersonalAccessTokensResult',
+  },
+  removePersonalAccessToken: {
+    operationId: 'UserService_RemovePersonalAccessToken',
+    summary: 'Remove a personal access token',
+    description: 'beyond ZITADEL (this REST route is the service’s own): revokes the token from the next request on.',
+    response: 'RemovePersonalAccessTokenResult',
   },
 };
 
@@ -101,6 +115,7 @@ const ERROR_RESPONSES: Record<number, ResponseObject> = {
 export function zitadelOperation(op: ZitadelOperation, scanned: OperationObject, path: string): OperationObject {
   const parameters: ParameterObject[] = [];
   if (path.includes('{userId}')) parameters.push(userIdParam);
+  if (path.includes('{tokenId}')) parameters.push(tokenIdParam);
   if (op.idempotent) parameters.push(idempotencyKeyParam);
   const errors = [400, 401, 403, 404, ...(op.errors ?? [])];
   return {

@@ -163,11 +163,13 @@ export const USER_SERVICE_SCHEMAS: Record<string, SchemaObject> = {
     type: 'object',
     properties: { details: ref('v2Details'), user: ref('v2User') },
   },
-  UserServiceAddPersonalAccessTokenBody: {
+  // beyond ZITADEL: the REST routes for personal access tokens are this service's own (ZITADEL
+  // serves its PAT methods over gRPC/Connect only, with other shapes), hence no `v2` names
+  AddPersonalAccessTokenBody: {
     type: 'object',
     properties: { expirationDate: text('When the token stops working; never when omitted.', undefined, undefined, { format: 'date-time' }) },
   },
-  v2AddPersonalAccessTokenResponse: {
+  AddPersonalAccessTokenResult: {
     type: 'object',
     properties: {
       details: ref('v2Details'),
@@ -175,6 +177,20 @@ export const USER_SERVICE_SCHEMAS: Record<string, SchemaObject> = {
       token: text('Shown once; only its hash is stored.'),
     },
   },
+  PersonalAccessToken: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      userId: { type: 'string' },
+      creationDate: { type: 'string', format: 'date-time' },
+      expirationDate: { type: 'string', format: 'date-time', nullable: true },
+    },
+  },
+  ListPersonalAccessTokensResult: {
+    type: 'object',
+    properties: { result: { type: 'array', items: ref('PersonalAccessToken') } },
+  },
+  RemovePersonalAccessTokenResult: { type: 'object', properties: { details: ref('v2Details') } },
 };
 
 export { ref as schemaRef };

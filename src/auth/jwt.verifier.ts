@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { Clock } from '../common/clock.js';
+import { Errors } from '../common/errors/app-error.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig, JwtConfig } from '../config/config.js';
+import { AuthRepository } from './auth.repository.js';
+import { Caller } from './caller.js';
+
+/** The key set could not be fetched or read: the operator's problem, not the client's. */
+class KeySetUnavailable extends Error {}
+
+/**
+ * Verifies JWT access tokens (RS256, ES256) against the issuer's JWKS. jose caches the key set
+ * for `jwksCacheMaxAgeSeconds` and fetches it again when a token names a key it does not hold
+ * (at most once per `jwksCooldownSeconds`), which is how the issuer rotates keys.
+ */
+@Injectable()
+export class JwtVerifier {
+  private readonly logger = new Logger('JwtVerifier');
+  private readonly settings: JwtConfig | undefined;
+  private readonly keys: JWTVerifyGetKey | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly auth: AuthRepository,
+    private readonly clock: Clock,
+  ) {
+    this.settings = config.jwt;
+    if (!this.settings) return;
+    const url = new URL(this.settings.jwksUrl);
+    const where = url.origin + url.pathname; // never log credentials in the URL
+    const remote = createRemoteJWKSet(url, {
+      cacheMaxAge: this.settings.jwksCacheMaxAgeSeconds * 1000,
+      cooldownDuration: this.settings.jwksCooldownSeconds * 1000,
+    });
+    this.keys = async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (err) {
+        if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) throw err;
+        this.logger.warn(`JWKS at ${where} unavailable: ${(err as Error).message}`);
+        throw new KeySetUnavailable();
+      }
+    };
+  }
+
+  /** Whether JWTs are accepted at all (AUTH_JWKS_URL is set). */
+  get enabled(): boolean {
+    return this.keys !== undefined;
+  }
+
+  /** The caller behind a JWT; 401 for a bad token, an unknown or inactive subject, or an unreachable key set. */
+  async verify(token: string): Promise<Caller> {
+    if (!this.settings || !this.keys) throw Errors.unauthenticated();
+    let sub: string | undefined;
+    try {
+      const { payload } = await jwtVerify(token, this.keys, {
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        algorithms: ['RS256', 'ES256'],
+        clockTolerance: this.settings.clockSkewSeconds,
+        currentDate: this.clock.now(),
+        // a token without an expiry would be valid for ever
+        requiredClaims: ['sub', 'exp'],
+      });
+      sub = payload.sub;
+    } catch (err) {
+      // whatever the token holds, it is the client's 401, never a 500; surprises are still logged
+      if (!(err instanceof errors.JOSEError) && !(err instanceof KeySetUnavailable)) {
+        this.logger.warn(`JWT rejected by an unexpected error: ${(err as Error)?.message ?? String(err)}`);
+      }
+      throw Errors.unauthenticated();
+    }
+    if (!sub) throw Errors.unauthenticated();
+    const orgId = await this.auth.findActiveUserOrg(sub);
+    if (!orgId) throw Errors.unauthenticated();
+    const memberships = await this.auth.membershipsOf(sub);
+    // keyed by subject, not jti: a client minting a token per call still meets its per-token rate limit
+    return new Caller(sub, orgId, `jwt:${sub}`, memberships);
+  }
+}
