@@ -1,16 +1,30 @@
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { registerConnect } from './connect/register.js';
 import { setupOpenApi } from './openapi/openapi.js';
 import type { AppConfig } from './config/config.js';
+import { incidentId } from './common/errors/all-exceptions.filter.js';
+import { normalizeError, statusOfError, toRestBody } from './common/errors/error-mapping.js';
 import { registerHttpHardening } from './common/http-hardening.js';
 import { MetricsService } from './observability/metrics.service.js';
 
 /** Builds the HTTP application (REST, GraphQL, Sandbox) on Fastify; main.ts and the tests share it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: config.trustProxy });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // IDs up to 200 characters are valid; longer ones must reach validation (400/404), not
+    // the router's own 414
+    maxParamLength: 16 * 1024,
+    // errors the router raises before any route runs (bad percent-encoding, ...): same shape
+    frameworkErrors: (error: Error, _req: FastifyRequest, reply: FastifyReply) => {
+      const { error: appError } = normalizeError(error, incidentId);
+      void reply.code(statusOfError(appError)).type('application/json').send(toRestBody(appError));
+    },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   // HTTP metrics from Fastify's own hook: it sees every response, also those that guards

@@ -5,9 +5,10 @@ import { DetailsSchema, OrganizationSchema } from '@zitadel/proto/zitadel/object
 import { HumanEmailSchema, ReturnEmailVerificationCodeSchema, SendEmailVerificationCodeSchema, SetHumanEmailSchema } from '@zitadel/proto/zitadel/user/v2/email_pb.js';
 import { HumanProfileSchema, HumanUserSchema, SetHumanProfileSchema, UserSchema, UserStateSchema } from '@zitadel/proto/zitadel/user/v2/user_pb.js';
 import * as us from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import ts from 'typescript';
 import { startApp, TestApp } from './support/app.js';
 import { Api, rest } from './support/client.js';
@@ -235,9 +236,11 @@ console.log(JSON.stringify({ status: set.response.status, code, sequence, missin
     const orgId = await admin.addOrganization('OpenAPI');
     const userId = await admin.addUser(orgId, 'generated');
     const email = 'generated.new@example.com';
-    const out = execFileSync(process.execPath, [join(dir, 'client.js')], {
+    // not execFileSync: the service answers from this very process
+    const { stdout: out } = await promisify(execFile)(process.execPath, [join(dir, 'client.js')], {
       env: { ...process.env, BASE_URL: t.url, TOKEN: t.adminToken, USER_ID: userId, EMAIL: email },
       encoding: 'utf8',
+      timeout: 30_000,
     });
     const result = JSON.parse(out.trim().split('\n').pop()!);
     expect(result).toMatchObject({

@@ -6,6 +6,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 export class ConcurrentModificationError extends Error {
   constructor() {
     super('concurrent modification');
+    this.name = 'ConcurrentModificationError';
   }
 }
 

@@ -194,7 +194,7 @@ export class EmailService {
           const prior = await this.idempotency.find(actorId, key, em);
           if (prior && now.getTime() - prior.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS) return { replay: this.replay<T>(prior, operation, hash) };
         }
-        const user = await this.users.findById(input.userId, em);
+        const user = await this.users.findForUpdate(em, input.userId);
         if (!user || user.state === 'deleted' || user.type !== 'human') throw Errors.userNotFound();
         user.changedAt = now;
         const out = await work(em, user);

@@ -43,7 +43,7 @@ export class OrganizationsService {
   async addMember(caller: Caller, input: AddMemberInput): Promise<{ details: Details }> {
     return this.uow.run(async (em) => {
       if (!(await this.orgs.exists(input.orgId, em))) throw orgNotFound();
-      const user = await this.users.findById(input.userId, em);
+      const user = await this.users.findForUpdate(em, input.userId);
       if (!user || user.state === 'deleted') throw Errors.userNotFound();
       user.changedAt = this.clock.now();
       await this.auth.upsertMembership(em, { userId: user.id, scope: input.orgId, roles: [...new Set(input.roles)], createdAt: user.changedAt });

@@ -22,6 +22,16 @@ export class UserStore {
     return em.findOneBy(UserEntity, { id });
   }
 
+  /**
+   * The user, inside a write transaction. On PostgreSQL the row is locked so that concurrent
+   * writers of one user queue up instead of failing their optimistic check over and over;
+   * SQLite transactions are serial already. The sequence check in commit() stays the guard.
+   */
+  findForUpdate(em: EntityManager, id: string): Promise<UserEntity | null> {
+    if (em.connection.options.type !== 'postgres') return em.findOneBy(UserEntity, { id });
+    return em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
   async usernameTaken(em: EntityManager, orgId: string, username: string): Promise<boolean> {
     return (await em.countBy(UserEntity, { orgId, username })) > 0;
   }

@@ -104,7 +104,7 @@ export class UsersService {
   /** PATs are issued to human users here (ZITADEL: machine users only); a user event records it. */
   async addPersonalAccessToken(caller: Caller, input: AddPatInput): Promise<{ details: Details; tokenId: string; token: string }> {
     return this.uow.run(async (em) => {
-      const user = await this.users.findById(input.userId, em);
+      const user = await this.users.findForUpdate(em, input.userId);
       if (!user || user.state === 'deleted') throw Errors.userNotFound();
       user.changedAt = this.clock.now();
       if (input.expirationDate && input.expirationDate <= user.changedAt) throw invalidArgument('COMMAND-Bs2l9', 'Expiration date must be in the future');
@@ -121,7 +121,7 @@ export class UsersService {
   /** Revokes a PAT: refused from the next request on, on every instance (tokens are looked up per request). */
   async removePersonalAccessToken(caller: Caller, input: RemovePatInput): Promise<{ details: Details }> {
     return this.uow.run(async (em) => {
-      const user = await this.users.findById(input.userId, em);
+      const user = await this.users.findForUpdate(em, input.userId);
       if (!user || user.state === 'deleted') throw Errors.userNotFound();
       user.changedAt = this.clock.now();
       if (!(await this.auth.revokeToken(em, user.id, input.tokenId, user.changedAt))) throw notFound('COMMAND-2M0ds', 'Personal access token not found');

@@ -104,6 +104,10 @@ export function normalizeError(err: unknown, incidentId: () => string): { error:
   ) {
     return { error: requestInvalid('invalid request body: malformed JSON'), unexpected: false };
   }
+  if (err instanceof Error && err.name === 'ConcurrentModificationError') {
+    // still losing the race after every retry: the client may simply try again
+    return { error: new AppError(Code.ABORTED, 'COMMAND-c0ncr', 'The user was changed concurrently; retry'), unexpected: false };
+  }
   if (status === 503) return { error: new AppError(Code.UNAVAILABLE, 'HEALTH-r3ady', 'Service unavailable'), unexpected: false };
   if (status === 404) return { error: new AppError(Code.NOT_FOUND, 'REQUEST-n0tFd', 'Route not found'), unexpected: false };
   if (status === 405) return { error: new AppError(Code.UNIMPLEMENTED, 'REQUEST-m3thd', 'Method not allowed'), unexpected: false };
