@@ -189,13 +189,15 @@ export class EmailService {
     let outcome: Outcome<T> | { replay: T };
     try {
       outcome = await this.uow.run(async (em) => {
+        // the user first: its row lock (PostgreSQL) queues retries of one key behind the first
+        // request, so they find its answer below instead of redoing the change
+        const user = await this.users.findForUpdate(em, input.userId);
+        if (!user || user.state === 'deleted' || user.type !== 'human') throw Errors.userNotFound();
         const now = this.clock.now();
         if (key) {
           const prior = await this.idempotency.find(actorId, key, em);
           if (prior && now.getTime() - prior.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS) return { replay: this.replay<T>(prior, operation, hash) };
         }
-        const user = await this.users.findForUpdate(em, input.userId);
-        if (!user || user.state === 'deleted' || user.type !== 'human') throw Errors.userNotFound();
         user.changedAt = now;
         const out = await work(em, user);
         if (key && 'result' in out) {

@@ -22,12 +22,13 @@ export class OutboxRepository {
    */
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxMessageEntity[]> {
     const p = this.postgres ? (i: number) => `$${i}` : () => '?';
-    const due = `(status IN ('pending','retrying') AND next_attempt_at <= ${p(1)}) OR (status = 'sending' AND locked_until <= ${p(2)})`;
-    const pick = `SELECT id FROM mail_outbox WHERE ${due} ORDER BY next_attempt_at, id LIMIT ${p(3)}${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''}`;
+    const due = `(status IN ('pending','retrying') AND next_attempt_at <= ${p(2)}) OR (status = 'sending' AND locked_until <= ${p(3)})`;
+    const pick = `SELECT id FROM mail_outbox WHERE ${due} ORDER BY next_attempt_at, id LIMIT ${p(4)}${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''}`;
     const sql =
-      `UPDATE mail_outbox SET status = 'sending', locked_until = ${p(4)}, attempts = attempts + 1 ` +
+      `UPDATE mail_outbox SET status = 'sending', locked_until = ${p(1)}, attempts = attempts + 1 ` +
       `WHERE id IN (${pick}) RETURNING id, user_id, kind, recipient, payload, attempts, created_at`;
-    const result: unknown = await this.dataSource.query(sql, [now, now, limit, leaseUntil]);
+    // placeholders numbered in the order they appear: SQLite's `?` binds by position
+    const result: unknown = await this.dataSource.query(sql, [leaseUntil, now, now, limit]);
     // pg answers [rows, count] for UPDATE ... RETURNING through TypeORM; SQLite the rows.
     const rows = (this.postgres && Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Record<string, unknown>[];
     return rows.map((r) => {
