@@ -12,6 +12,15 @@ export function maskEmail(email: string): string {
   return `${email.slice(0, Math.min(2, at))}***${email.slice(at)}`;
 }
 
+const EMAIL_IN_TEXT = /([A-Za-z0-9._%+-]{1,64})@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+// 43-character base64url strings are how PATs look; long hex/base64 runs may be hashes or keys
+const SECRET_LIKE = /\b[A-Za-z0-9_-]{40,}\b/g;
+
+/** For free text bound for a log (error messages, stacks): addresses masked, token-like runs removed. */
+export function redactText(text: string): string {
+  return text.replace(EMAIL_IN_TEXT, (m) => maskEmail(m)).replace(SECRET_LIKE, '[redacted]');
+}
+
 /** The path without its query: the hosted page's query carries a code. */
 const pathOnly = (url: string | undefined) => (url ?? '').split('?')[0];
 

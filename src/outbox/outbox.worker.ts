@@ -4,6 +4,7 @@ import { SecretBox } from '../common/secret-box.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OutboxMessageEntity } from '../database/entities/outbox-message.entity.js';
+import { redactText } from '../observability/logging.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailSender } from './mail-sender.js';
 import { OutboxRepository } from './outbox.repository.js';
@@ -144,7 +145,12 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 }
 
+/** The failure as stored in last_error and logged: SMTP answers may quote the recipient. */
 function describe(e: unknown): string {
+  return redactText(describeRaw(e));
+}
+
+function describeRaw(e: unknown): string {
   const err = e as { responseCode?: number; response?: string; code?: string; message?: string };
   if (err?.responseCode) return `SMTP ${err.responseCode}: ${err.response ?? err.message ?? ''}`.trim();
   return [err?.code, err?.message].filter(Boolean).join(': ') || String(e);

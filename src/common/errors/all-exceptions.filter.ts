@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLError } from 'graphql';
 import { randomBytes } from 'node:crypto';
+import { redactText } from '../../observability/logging.js';
 import { graphQLMessage, normalizeError, statusOfError, toGraphQLExtensions, toRestBody } from './error-mapping.js';
 
 export const incidentId = () => `INTERNAL-${randomBytes(5).toString('hex')}`;
@@ -18,7 +19,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
     const { error, unexpected } = normalizeError(unwrapHttpException(exception), incidentId);
-    if (unexpected) this.logger.error(`${error.id}: ${(exception as Error)?.stack ?? String(exception)}`);
+    if (unexpected) this.logger.error(`${error.id}: ${redactText((exception as Error)?.stack ?? String(exception))}`);
     if (host.getType<string>() === 'graphql') {
       return new GraphQLError(graphQLMessage(error), { extensions: toGraphQLExtensions(error) });
     }
