@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { AppError, Code } from '../common/errors/app-error.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
 import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
 import { Public } from '../common/request/operation.js';
 import { INPUT_CHECKS, InputChecks, validateInput } from '../common/request/validation.js';
@@ -23,6 +25,7 @@ export class VerifyPageController {
   constructor(
     private readonly email: EmailService,
     @Inject(INPUT_CHECKS) private readonly checks: InputChecks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
@@ -57,6 +60,7 @@ export class VerifyPageController {
 
   private headers(res: Reply, proto: string | undefined): void {
     for (const [k, v] of Object.entries(PAGE_HEADERS)) res.header(k, v);
-    if (proto === 'https') res.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // the scheme is the proxy's word, so only when we trust the proxy
+    if (this.config.trustProxy && proto === 'https') res.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   }
 }
