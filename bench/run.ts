@@ -6,7 +6,8 @@
  *   node dist/bench/run.js --profile    # SQLite only: a CPU profile of the service under REST load
  *
  * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=15  BENCH_USERS=2000
- * BENCH_CONNECTIONS=50  BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  BENCH_KEEP=1 (keep DBs)
+ * BENCH_CONNECTIONS=50  BENCH_DRAIN_S=6  BENCH_OUTBOX_CONCURRENCY=16  BENCH_PROF_S=10 BENCH_PROF_DIR=/tmp/prof
+ * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  BENCH_KEEP=1 (keep the databases)
  *
  * Per database:
  *  1. Preparation: a fresh database (SQLite file in a temp dir; PostgreSQL `CREATE DATABASE`).
@@ -23,7 +24,8 @@
  *     timeouts, and GraphQL answers carrying `errors`.
  *  3. Outbox drain: the service's own worker (`node dist/src/worker.js`) delivers the outbox
  *     rows written by the service's runs over pooled SMTP to a local smtp-server sink in this
- *     process; mails/s from the first delivered mail over a bounded window.
+ *     process; mails/s from the first delivered mail to the last, over a window of at most
+ *     BENCH_DRAIN_S (6) s or until all are delivered.
  *
  * The service runs with MAIL_WORKER=off (delivery does not compete with the requests),
  * EMAIL_RESEND_COOLDOWN_SECONDS=0 and EMAIL_MAX_MAILS_PER_DAY=0: the mail limits are off, or the
@@ -55,6 +57,18 @@ function snapshotDist(): string {
   return snap;
 }
 const SNAP = snapshotDist();
+
+/**
+ * The service runs with the same Node flags as `npm run start:prod` (read from package.json), so
+ * that the benchmark measures the production command; BENCH_NODE_FLAGS overrides them for
+ * experiments.
+ */
+function prodNodeFlags(): string[] {
+  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
+  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] ?? '';
+  return script.split(/\s+/).filter((t) => t.startsWith('--'));
+}
+const SERVICE_NODE_FLAGS = prodNodeFlags();
 const MAIN = join(SNAP, 'dist/src/main.js');
 const WORKER = join(SNAP, 'dist/src/worker.js');
 const BASELINE = join(SNAP, 'dist/bench/baseline/server.js');
@@ -108,7 +122,7 @@ function serviceEnv(db: Db, port: number, grpcPort: number, extra: Record<string
   };
 }
 
-async function startService(db: Db, nodeArgs: string[] = []): Promise<Proc> {
+async function startService(db: Db, nodeArgs: string[] = SERVICE_NODE_FLAGS): Promise<Proc> {
   const port = await freePort();
   const grpcPort = await freePort();
   return startProc(`service(${db.kind})`, [...nodeArgs, MAIN], serviceEnv(db, port, grpcPort), port);

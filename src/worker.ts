@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfigOrExit } from './config/config.js';
 import { WorkerModule } from './worker.module.js';
 
 /**
@@ -10,16 +10,7 @@ import { WorkerModule } from './worker.module.js';
  * HTTP. Use it with MAIL_WORKER=off on the API instances.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`configuration error: ${e.message}`);
-      process.exit(1);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   // this process exists to deliver mail, whatever MAIL_WORKER says for the API
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, mailWorker: 'inline' }), { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));

@@ -3,7 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { MembershipEntity } from '../database/entities/membership.entity.js';
 import { PersonalAccessTokenEntity } from '../database/entities/personal-access-token.entity.js';
-import { UserEntity } from '../database/entities/user.entity.js';
+import { numOrNull, Sql } from '../database/sql.js';
+
+/** TypeORM's simple-array: comma-separated. */
+const splitRoles = (roles: string | null): string[] => (roles ? roles.split(',') : []);
 
 export interface TokenOwner {
   tokenId: string;
@@ -14,31 +17,45 @@ export interface TokenOwner {
 
 @Injectable()
 export class AuthRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sql: Sql,
+  ) {}
 
-  /** The live token with this hash and its active owner, or null. */
-  async findActiveByHash(tokenHash: string): Promise<TokenOwner | null> {
-    const row = await this.dataSource
-      .createQueryBuilder(PersonalAccessTokenEntity, 't')
-      .innerJoin(UserEntity, 'u', 'u.id = t.user_id')
-      .select(['t.id AS "tokenId"', 't.user_id AS "userId"', 'u.org_id AS "orgId"', 't.expires_at AS "expiresAt"'])
-      .where('t.token_hash = :tokenHash', { tokenHash })
-      .andWhere('t.revoked_at IS NULL')
-      .andWhere("u.state = 'active'")
-      .getRawOne<{ tokenId: string; userId: string; orgId: string; expiresAt: string | number | null }>();
-    if (!row) return null;
-    return { ...row, expiresAt: row.expiresAt == null ? null : Number(row.expiresAt) };
+  /**
+   * The live token with this hash, its active owner and the owner's memberships, in one
+   * statement: this runs for every authenticated request.
+   */
+  async findActiveByHash(tokenHash: string): Promise<(TokenOwner & { memberships: Map<string, string[]> }) | null> {
+    const rows = await this.sql.rows<{ token_id: string; user_id: string; org_id: string; expires_at: unknown; scope: string | null; roles: string | null }>(
+      null,
+      `SELECT t.id AS token_id, t.user_id, u.org_id, t.expires_at, m.scope, m.roles
+         FROM personal_access_tokens t
+         JOIN users u ON u.id = t.user_id
+         LEFT JOIN memberships m ON m.user_id = t.user_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.state = 'active'`,
+      [tokenHash],
+    );
+    const first = rows[0];
+    if (!first) return null;
+    return {
+      tokenId: String(first.token_id),
+      userId: String(first.user_id),
+      orgId: String(first.org_id),
+      expiresAt: numOrNull(first.expires_at),
+      memberships: new Map(rows.filter((r) => r.scope !== null).map((r) => [String(r.scope), splitRoles(r.roles)])),
+    };
   }
 
   /** The organisation of the active user with this ID, or null (the subject of a JWT). */
   async findActiveUserOrg(userId: string): Promise<string | null> {
-    const user = await this.dataSource.manager.findOne(UserEntity, { where: { id: userId, state: 'active' }, select: { orgId: true } });
-    return user?.orgId ?? null;
+    const row = await this.sql.one<{ org_id: string }>(null, "SELECT org_id FROM users WHERE id = $1 AND state = 'active'", [userId]);
+    return row ? String(row.org_id) : null;
   }
 
   async membershipsOf(userId: string): Promise<Map<string, string[]>> {
-    const rows = await this.dataSource.manager.find(MembershipEntity, { where: { userId }, select: { scope: true, roles: true } });
-    return new Map(rows.map((m) => [m.scope, m.roles]));
+    const rows = await this.sql.rows<{ scope: string; roles: string }>(null, 'SELECT scope, roles FROM memberships WHERE user_id = $1', [userId]);
+    return new Map(rows.map((m) => [String(m.scope), splitRoles(m.roles)]));
   }
 
   async insertToken(em: EntityManager, token: PersonalAccessTokenEntity): Promise<void> {

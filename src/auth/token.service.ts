@@ -33,8 +33,7 @@ export class TokenService {
     }
     const owner = await this.tokens.findActiveByHash(hashToken(token));
     if (!owner || (owner.expiresAt !== null && owner.expiresAt <= this.clock.now().getTime())) throw Errors.unauthenticated();
-    const memberships = await this.tokens.membershipsOf(owner.userId);
-    return new Caller(owner.userId, owner.orgId, owner.tokenId, memberships);
+    return new Caller(owner.userId, owner.orgId, owner.tokenId, owner.memberships);
   }
 
   /** Creates a token for the user inside the caller's transaction; returns its ID and the token (shown once). */

@@ -200,3 +200,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwt: jwt(env),
   };
 }
+
+/** For the entry points: the configuration, or one line naming the bad variable and exit 1. */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`configuration error: ${e.message}`);
+    process.exit(1);
+  }
+}

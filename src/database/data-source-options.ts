@@ -21,6 +21,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       ...common,
       type: 'better-sqlite3',
       database: path,
+      // the request path's statements are few and fixed; keep them all prepared
+      statementCacheSize: 500,
       // WAL lets readers run beside the writer; NORMAL is durable in WAL mode except for the
       // last transactions at a power loss; busy_timeout makes a second process wait, not fail.
       prepareDatabase: (db: { pragma(s: string): unknown }) => {

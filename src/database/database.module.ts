@@ -3,9 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { Sql } from './sql.js';
 import { UnitOfWork } from './unit-of-work.js';
 
-/** The data source (migrations run at start) and the one UnitOfWork every write goes through. */
+/** The data source (migrations run at start), the one UnitOfWork every write goes through, and Sql. */
 @Global()
 @Module({
   imports: [
@@ -14,7 +15,7 @@ import { UnitOfWork } from './unit-of-work.js';
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true, migrationsTransactionMode: 'each' }),
     }),
   ],
-  providers: [UnitOfWork],
-  exports: [UnitOfWork],
+  providers: [UnitOfWork, Sql],
+  exports: [UnitOfWork, Sql],
 })
 export class DatabaseModule {}

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import { IdempotencyKeyEntity } from '../database/entities/idempotency-key.entity.js';
+import { dateOf, Sql } from '../database/sql.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
 
@@ -26,15 +26,29 @@ export function requestHash(operation: string, input: object): string {
 
 @Injectable()
 export class IdempotencyStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
-  find(callerId: string, key: string, em: EntityManager = this.dataSource.manager): Promise<IdempotencyKeyEntity | null> {
-    return em.findOneBy(IdempotencyKeyEntity, { callerId, key });
+  async find(callerId: string, key: string, em: EntityManager | null = null): Promise<IdempotencyKeyEntity | null> {
+    const r = await this.sql.one(em, 'SELECT caller_id, key, operation, request_hash, response, created_at FROM idempotency_keys WHERE caller_id = $1 AND key = $2', [callerId, key]);
+    if (!r) return null;
+    return {
+      callerId: String(r.caller_id),
+      key: String(r.key),
+      operation: String(r.operation),
+      requestHash: String(r.request_hash),
+      response: String(r.response),
+      createdAt: dateOf(r.created_at),
+    };
   }
 
+  /** Remembers an answer, replacing an expired one under the same key. */
   async save(em: EntityManager, row: IdempotencyKeyEntity): Promise<void> {
-    await em.delete(IdempotencyKeyEntity, { callerId: row.callerId, key: row.key });
-    await em.insert(IdempotencyKeyEntity, row);
+    await this.sql.run(em, 'DELETE FROM idempotency_keys WHERE caller_id = $1 AND key = $2', [row.callerId, row.key]);
+    await this.sql.run(
+      em,
+      'INSERT INTO idempotency_keys (caller_id, key, operation, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [row.callerId, row.key, row.operation, row.requestHash, row.response, row.createdAt.getTime()],
+    );
   }
 
   /** A concurrent request with the same key committed first. */

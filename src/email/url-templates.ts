@@ -14,6 +14,7 @@ const SAMPLE: UrlTemplateData = {
   LastEmail: 'lastEmail',
 };
 const CACHE_LIMIT = 256;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Checks and renders verification URL templates (Go text/template subset, spec §4). */
 @Injectable()
@@ -27,7 +28,11 @@ export class UrlTemplates {
 
   /** Step 1 of SetEmail: test-render a caller's template before anything else happens. */
   check(template: string): void {
-    this.checkHost(this.render(template, SAMPLE));
+    const rendered = this.render(template, SAMPLE);
+    // beyond ZITADEL: a link with line breaks or other control characters could smuggle text
+    // (or a second link) into the mail, and URL parsers silently drop them before the host check
+    if (CONTROL.test(rendered)) throw invalidArgument('EMAIL-uRlc1', 'URL Template must not render control characters');
+    this.checkHost(rendered);
   }
 
   render(template: string | null | undefined, data: UrlTemplateData): string {

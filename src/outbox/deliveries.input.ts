@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { IsIn, IsOptional, IsString } from 'class-validator';
-import { Msg, ProtoMessage, RuneLength } from '../common/request/validation.js';
+import { IsIn, IsOptional } from 'class-validator';
+import { ProtoMessage, ProtoString } from '../common/request/validation.js';
 
 export const DELIVERY_STATES = ['pending', 'sending', 'retrying', 'sent', 'dead'] as const;
 
@@ -14,14 +14,12 @@ export class ListDeliveriesInput {
 
   @Field(() => ID, { nullable: true })
   @IsOptional()
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   userId?: string;
 }
 
 @ProtoMessage('RequeueMailDeliveryRequest')
 export class RequeueDeliveryInput {
-  @RuneLength(1, 20)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 20)
   id!: string;
 }

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveriesResolver } from './deliveries.resolver.js';
 import { fileTransport } from './file-transport.js';
+import { smtpTransportOptions } from './smtp-transport.js';
 import { MailSender } from './mail-sender.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
@@ -15,20 +16,13 @@ import { OutboxWorker } from './outbox.worker.js';
 /** Mail templates live with the email domain; the build copies them beside the compiled code. */
 export const TEMPLATE_DIR = fileURLToPath(new URL('../email/templates/', import.meta.url));
 
-function smtpTransport(url: string) {
-  // pooled connections: the worker sends several mails at once
-  const u = new URL(url);
-  if (!u.searchParams.has('pool')) u.searchParams.set('pool', 'true');
-  return u.toString();
-}
-
 @Module({
   imports: [
     MailerModule.forRootAsync({
       imports: [],
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(config.mailDir),
+        transport: config.smtpUrl ? smtpTransportOptions(config.smtpUrl, config.outboxConcurrency) : fileTransport(config.mailDir),
         defaults: { from: config.mailFrom },
         template: {
           dir: TEMPLATE_DIR,

@@ -1,18 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { dateOf, Sql } from '../database/sql.js';
 import { OutboxMessageEntity, OutboxStatus } from '../database/entities/outbox-message.entity.js';
 
 @Injectable()
 export class OutboxRepository {
   private readonly postgres: boolean;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sql: Sql,
+  ) {
     this.postgres = dataSource.options.type === 'postgres';
   }
 
   async insert(em: EntityManager, row: OutboxMessageEntity): Promise<void> {
-    await em.insert(OutboxMessageEntity, row);
+    await this.sql.run(
+      em,
+      `INSERT INTO mail_outbox (id, user_id, kind, recipient, payload, status, attempts, next_attempt_at, locked_until, last_error, created_at, sent_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        row.id,
+        row.userId,
+        row.kind,
+        row.recipient,
+        row.payload,
+        row.status,
+        row.attempts,
+        row.nextAttemptAt.getTime(),
+        row.lockedUntil?.getTime() ?? null,
+        row.lastError,
+        row.createdAt.getTime(),
+        row.sentAt?.getTime() ?? null,
+      ],
+    );
   }
 
   /**
@@ -21,16 +43,16 @@ export class OutboxRepository {
    * statement on both databases; PostgreSQL skips rows another worker is claiming right now.
    */
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxMessageEntity[]> {
-    const p = this.postgres ? (i: number) => `$${i}` : () => '?';
-    const due = `(status IN ('pending','retrying') AND next_attempt_at <= ${p(2)}) OR (status = 'sending' AND locked_until <= ${p(3)})`;
-    const pick = `SELECT id FROM mail_outbox WHERE ${due} ORDER BY next_attempt_at, id LIMIT ${p(4)}${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''}`;
-    const sql =
-      `UPDATE mail_outbox SET status = 'sending', locked_until = ${p(1)}, attempts = attempts + 1 ` +
-      `WHERE id IN (${pick}) RETURNING id, user_id, kind, recipient, payload, attempts, created_at`;
-    // placeholders numbered in the order they appear: SQLite's `?` binds by position
-    const result: unknown = await this.dataSource.query(sql, [leaseUntil, now, now, limit]);
-    // pg answers [rows, count] for UPDATE ... RETURNING through TypeORM; SQLite the rows.
-    const rows = (this.postgres && Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Record<string, unknown>[];
+    const skipLocked = this.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.sql.rows(
+      null,
+      `UPDATE mail_outbox SET status = 'sending', locked_until = $1, attempts = attempts + 1
+        WHERE id IN (SELECT id FROM mail_outbox
+                      WHERE (status IN ('pending', 'retrying') AND next_attempt_at <= $2) OR (status = 'sending' AND locked_until <= $2)
+                      ORDER BY next_attempt_at, id LIMIT $3${skipLocked})
+       RETURNING id, user_id, kind, recipient, payload, attempts, created_at`,
+      [leaseUntil, now, limit],
+    );
     return rows.map((r) => {
       const m = new OutboxMessageEntity();
       m.id = String(r.id);
@@ -39,7 +61,7 @@ export class OutboxRepository {
       m.recipient = String(r.recipient);
       m.payload = r.payload == null ? null : String(r.payload);
       m.attempts = Number(r.attempts);
-      m.createdAt = new Date(Number(r.created_at));
+      m.createdAt = dateOf(r.created_at);
       m.status = 'sending';
       return m;
     });
@@ -47,24 +69,29 @@ export class OutboxRepository {
 
   async markSent(id: string, at: Date): Promise<void> {
     // the payload held the code: it has no use once the mail is out
-    await this.dataSource.manager.update(OutboxMessageEntity, { id, status: 'sending' }, { status: 'sent', sentAt: at, payload: null, lockedUntil: null, lastError: null });
-  }
-
-  async markFailed(id: string, status: Extract<OutboxStatus, 'retrying' | 'dead'>, nextAttemptAt: Date, error: string): Promise<void> {
-    await this.dataSource.manager.update(
-      OutboxMessageEntity,
-      { id, status: 'sending' },
-      // a dead mail keeps its (encrypted) payload so that an admin can requeue it
-      { status, nextAttemptAt, lockedUntil: null, lastError: error.slice(0, 1000) },
+    await this.sql.run(
+      null,
+      "UPDATE mail_outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL WHERE id = $2 AND status = 'sending'",
+      [at.getTime(), id],
     );
   }
 
-  recent(em: EntityManager, userId: string, kind: string, since: Date): Promise<{ recipient: string; createdAt: Date }[]> {
-    return em.find(OutboxMessageEntity, {
-      select: { recipient: true, createdAt: true },
-      where: { userId, kind, createdAt: MoreThan(since) },
-      order: { createdAt: 'DESC' },
-    });
+  async markFailed(id: string, status: Extract<OutboxStatus, 'retrying' | 'dead'>, nextAttemptAt: Date, error: string): Promise<void> {
+    // a dead mail keeps its (encrypted) payload so that an admin can requeue it
+    await this.sql.run(
+      null,
+      "UPDATE mail_outbox SET status = $1, next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $4 AND status = 'sending'",
+      [status, nextAttemptAt.getTime(), error.slice(0, 1000), id],
+    );
+  }
+
+  async recent(em: EntityManager, userId: string, kind: string, since: Date): Promise<{ recipient: string; createdAt: Date }[]> {
+    const rows = await this.sql.rows<{ recipient: string; created_at: unknown }>(
+      em,
+      'SELECT recipient, created_at FROM mail_outbox WHERE user_id = $1 AND kind = $2 AND created_at > $3 ORDER BY created_at DESC',
+      [userId, kind, since.getTime()],
+    );
+    return rows.map((r) => ({ recipient: String(r.recipient), createdAt: dateOf(r.created_at) }));
   }
 
   async countByStatus(): Promise<Record<string, number>> {

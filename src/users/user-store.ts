@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { UserEntity } from '../database/entities/user.entity.js';
-import { UserEventEntity } from '../database/entities/user-event.entity.js';
+import { bool, dateOf, num, Sql } from '../database/sql.js';
 import { ConcurrentModificationError } from '../database/unit-of-work.js';
 
 export interface NewEvent {
@@ -10,16 +9,39 @@ export interface NewEvent {
   payload?: Record<string, unknown> | null;
 }
 
+const USER_COLUMNS =
+  'id, org_id, type, state, username, given_name, family_name, display_name, email, email_verified, sequence, created_at, changed_at';
+
+function userFromRow(r: Record<string, unknown>): UserEntity {
+  const u = new UserEntity();
+  u.id = String(r.id);
+  u.orgId = String(r.org_id);
+  u.type = r.type as UserEntity['type'];
+  u.state = r.state as UserEntity['state'];
+  u.username = String(r.username);
+  u.givenName = String(r.given_name);
+  u.familyName = String(r.family_name);
+  u.displayName = String(r.display_name);
+  u.email = String(r.email);
+  u.emailVerified = bool(r.email_verified);
+  u.sequence = num(r.sequence);
+  u.createdAt = dateOf(r.created_at);
+  u.changedAt = dateOf(r.changed_at);
+  return u;
+}
+
 /**
  * The user aggregate's store: the current-state row and its append-only event log. Every
  * change goes through commit(), which bumps the row's sequence only if nobody else did first.
+ * Hand-written SQL: this is the request path of every operation.
  */
 @Injectable()
 export class UserStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
-  findById(id: string, em: EntityManager = this.dataSource.manager): Promise<UserEntity | null> {
-    return em.findOneBy(UserEntity, { id });
+  async findById(id: string, em: EntityManager | null = null): Promise<UserEntity | null> {
+    const row = await this.sql.one(em, `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    return row ? userFromRow(row) : null;
   }
 
   /**
@@ -27,23 +49,42 @@ export class UserStore {
    * writers of one user queue up instead of failing their optimistic check over and over;
    * SQLite transactions are serial already. The sequence check in commit() stays the guard.
    */
-  findForUpdate(em: EntityManager, id: string): Promise<UserEntity | null> {
-    if (em.connection.options.type !== 'postgres') return em.findOneBy(UserEntity, { id });
-    return em.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  async findForUpdate(em: EntityManager, id: string): Promise<UserEntity | null> {
+    const lock = this.sql.postgres ? ' FOR UPDATE' : '';
+    const row = await this.sql.one(em, `SELECT ${USER_COLUMNS} FROM users WHERE id = $1${lock}`, [id]);
+    return row ? userFromRow(row) : null;
   }
 
   async usernameTaken(em: EntityManager, orgId: string, username: string): Promise<boolean> {
-    return (await em.countBy(UserEntity, { orgId, username })) > 0;
+    return (await this.sql.one(em, 'SELECT 1 AS x FROM users WHERE org_id = $1 AND username = $2', [orgId, username])) !== null;
   }
 
   async idTaken(em: EntityManager, id: string): Promise<boolean> {
-    return (await em.countBy(UserEntity, { id })) > 0;
+    return (await this.sql.one(em, 'SELECT 1 AS x FROM users WHERE id = $1', [id])) !== null;
   }
 
   /** Inserts a new user with its first events; returns the user's sequence. */
   async create(em: EntityManager, user: UserEntity, events: NewEvent[], creator: string): Promise<number> {
     user.sequence = events.length;
-    await em.insert(UserEntity, user);
+    await this.sql.run(
+      em,
+      `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        user.id,
+        user.orgId,
+        user.type,
+        user.state,
+        user.username,
+        user.givenName,
+        user.familyName,
+        user.displayName,
+        user.email,
+        user.emailVerified,
+        user.sequence,
+        user.createdAt.getTime(),
+        user.changedAt.getTime(),
+      ],
+    );
     await this.append(em, user, 0, events, creator);
     return user.sequence;
   }
@@ -61,8 +102,14 @@ export class UserStore {
   ): Promise<number> {
     const from = user.sequence;
     const to = from + events.length;
-    const result = await em.update(UserEntity, { id: user.id, sequence: from }, { ...changes, sequence: to, changedAt: user.changedAt });
-    if (!result.affected) throw new ConcurrentModificationError();
+    const next = { ...user, ...changes };
+    // one fixed statement for every change: the mutable columns from the merged state
+    const result = await this.sql.run(
+      em,
+      'UPDATE users SET email = $1, email_verified = $2, display_name = $3, state = $4, sequence = $5, changed_at = $6 WHERE id = $7 AND sequence = $8',
+      [next.email, next.emailVerified, next.displayName, next.state, to, user.changedAt.getTime(), user.id, from],
+    );
+    if (result.affected !== 1) throw new ConcurrentModificationError();
     Object.assign(user, changes);
     user.sequence = to;
     await this.append(em, user, from, events, creator);
@@ -70,22 +117,12 @@ export class UserStore {
   }
 
   private async append(em: EntityManager, user: UserEntity, from: number, events: NewEvent[], creator: string): Promise<void> {
-    if (events.length === 0) return;
-    await em.insert(
-      UserEventEntity,
-      events.map((e, i) => ({
-        userId: user.id,
-        sequence: from + i + 1,
-        type: e.type,
-        resourceOwner: user.orgId,
-        creator,
-        payload: e.payload ?? null,
-        createdAt: user.changedAt,
-      })),
-    );
-  }
-
-  eventsOf(userId: string): Promise<UserEventEntity[]> {
-    return this.dataSource.manager.find(UserEventEntity, { where: { userId }, order: { sequence: 'ASC' } });
+    for (const [i, e] of events.entries()) {
+      await this.sql.run(
+        em,
+        'INSERT INTO user_events (user_id, sequence, type, resource_owner, creator, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [user.id, from + i + 1, e.type, user.orgId, creator, e.payload ? JSON.stringify(e.payload) : null, user.changedAt.getTime()],
+      );
+    }
   }
 }

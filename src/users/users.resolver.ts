@@ -1,12 +1,13 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { Caller } from '../auth/caller.js';
 import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
-import { CurrentCaller, Operation } from '../common/request/operation.js';
+import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
 import { EmailService } from '../email/email.service.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
+import { GetUserInput } from './inputs/get-user.input.js';
 import { AddHumanUserPayload, AddPatPayload, EmailChangePayload, PatView, RemovePatPayload, UserView } from './user.view.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
 import { addHumanAccess, addPatAccess, emailChangeAccess, readUserAccess, verifyEmailAccess } from './users.access.js';
@@ -21,9 +22,9 @@ export class UsersResolver {
   ) {}
 
   @Query(() => UserView, { nullable: true, description: 'GetUserByID' })
-  @Operation({ access: (args: { id: string }) => readUserAccess(args.id) })
-  user(@Args('id', { type: () => ID }) id: string): Promise<UserView> {
-    return this.users.getById(id);
+  @Operation({ input: GetUserInput, fromGraphQL: (a) => ({ userId: a.id }), access: (i: GetUserInput) => readUserAccess(i.userId) })
+  user(@Input() input: GetUserInput, @Args('id', { type: () => ID }) _id: string): Promise<UserView> {
+    return this.users.getById(input.userId);
   }
 
   @Mutation(() => AddHumanUserPayload, { description: 'AddHumanUser' })
@@ -64,9 +65,9 @@ export class UsersResolver {
   }
 
   @Query(() => [PatView], { description: "A user's live personal access tokens (never the tokens themselves)" })
-  @Operation({ access: (args: { userId: string }) => addPatAccess(args) })
-  personalAccessTokens(@Args('userId', { type: () => ID }) userId: string): Promise<PatView[]> {
-    return this.users.listPersonalAccessTokens(userId);
+  @Operation({ input: GetUserInput, fromGraphQL: (a) => ({ userId: a.userId }), access: addPatAccess })
+  personalAccessTokens(@Input() input: GetUserInput, @Args('userId', { type: () => ID }) _userId: string): Promise<PatView[]> {
+    return this.users.listPersonalAccessTokens(input.userId);
   }
 
   @Mutation(() => RemovePatPayload, { description: 'RemovePersonalAccessToken: revoke a PAT' })

@@ -23,10 +23,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (host.getType<string>() === 'graphql') {
       return new GraphQLError(graphQLMessage(error), { extensions: toGraphQLExtensions(error) });
     }
-    const res = host.switchToHttp().getResponse();
+    const http = host.switchToHttp();
+    const res = http.getResponse();
     const adapter = this.adapterHost.httpAdapter;
     if (error.retryAfter !== undefined) adapter.setHeader(res, 'Retry-After', String(error.retryAfter));
-    adapter.reply(res, toRestBody(error), statusOfError(error));
+    // a GraphQL request refused before Apollo saw it (unparsable body): still GraphQL's shape
+    const path = String(adapter.getRequestUrl(http.getRequest()) ?? '').split('?', 1)[0];
+    const body = path === '/graphql' ? { errors: [{ message: graphQLMessage(error), extensions: toGraphQLExtensions(error) }] } : toRestBody(error);
+    adapter.reply(res, body, statusOfError(error));
     return undefined;
   }
 }

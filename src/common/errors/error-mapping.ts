@@ -102,7 +102,8 @@ export function normalizeError(err: unknown, incidentId: () => string): { error:
     err instanceof SyntaxError ||
     e?.type === 'entity.parse.failed'
   ) {
-    return { error: requestInvalid('invalid request body: malformed JSON'), unexpected: false };
+    const forbidden = /prototype/i.test(String(e?.message ?? ''));
+    return { error: requestInvalid(forbidden ? 'invalid request body: forbidden key (__proto__ or constructor.prototype)' : 'invalid request body: malformed JSON'), unexpected: false };
   }
   if (err instanceof Error && err.name === 'ConcurrentModificationError') {
     // still losing the race after every retry: the client may simply try again

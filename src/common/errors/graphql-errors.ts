@@ -11,8 +11,9 @@ export function formatGraphQLError(formatted: GraphQLFormattedError): GraphQLFor
   const ext = formatted.extensions ?? {};
   if (typeof ext.grpcCode === 'number') {
     // ours, from the exception filter; drop anything else (Apollo's stacktrace) on the way out
-    const { code, grpcCode, httpStatus, id, retryAfter } = ext;
-    const extensions = { code, grpcCode, httpStatus, ...(id ? { id } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) };
+    // the name follows the gRPC code: Apollo relabels validation-rule errors GRAPHQL_VALIDATION_FAILED
+    const { grpcCode, httpStatus, id, retryAfter } = ext;
+    const extensions = { code: codeName(grpcCode as Code), grpcCode, httpStatus, ...(id ? { id } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) };
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
   }
   const apolloCode = typeof ext.code === 'string' ? ext.code : '';

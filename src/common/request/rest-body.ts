@@ -5,8 +5,8 @@ import { requestInvalid } from '../errors/app-error.js';
  * accepts a field under its JSON name (camelCase) or its proto name (snake_case).
  */
 export function body(raw: unknown, message: string): Record<string, unknown> {
-  if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw requestInvalid(`invalid ${message}: request body must be a JSON object`);
+  if (raw === undefined) return {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw requestInvalid(`invalid ${message}: request body must be a JSON object`);
   return raw as Record<string, unknown>;
 }
 

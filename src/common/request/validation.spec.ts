@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsOptional, IsString, ValidateNested } from 'class-validator';
 import { AppError, Code } from '../errors/app-error.js';
 import { toRestBody } from '../errors/error-mapping.js';
-import { CheckedInput, InputChecks, isPgvEmail, IsPgvEmail, Msg, ProtoMessage, RuneLength, validateInput } from './validation.js';
+import { CheckedInput, InputChecks, isPgvEmail, IsPgvEmail, Msg, ProtoMessage, ProtoString, validateInput } from './validation.js';
 
 describe('isPgvEmail', () => {
   const valid = ['mini@mouse.com', 'a.b+c@sub.example.co', '"quoted local"@example.com', 'Mini <mini@mouse.com>', `${'l'.repeat(64)}@example.com`, `x@${'a'.repeat(63)}.com`];
@@ -31,15 +31,13 @@ describe('isPgvEmail', () => {
 
 @ProtoMessage('ChildMessage')
 class ChildInput {
-  @RuneLength(1, 3)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 3)
   value!: string;
 }
 
 @ProtoMessage('TestRequest')
 class TestInput {
-  @RuneLength(1, 5)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 5)
   name!: string;
 
   @IsOptional()
@@ -142,8 +140,7 @@ describe('validateInput', () => {
 @ProtoMessage('CheckedRequest')
 class CheckedTestInput implements CheckedInput {
   @IsOptional()
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   urlTemplate?: string;
 
   checkInput(checks: InputChecks): void {

@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { registerDecorator, ValidationError, ValidationOptions, validateSync } from 'class-validator';
+import { getMetadataStorage, IsString, registerDecorator, ValidationError, ValidationOptions, validateSync } from 'class-validator';
 import { requestInvalid } from '../errors/app-error.js';
 
 const PROTO_NAME = Symbol('protoName');
@@ -46,6 +46,15 @@ export function RuneLength(min: number, max: number, options?: ValidationOptions
 
 // RFC 5322 atext, as Go's net/mail accepts in a dot-atom local part.
 const ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
+
+/** A string field with ZITADEL's length rule: the type is checked first, then the length in runes. */
+export function ProtoString(min: number, max: number): PropertyDecorator {
+  return (target, key) => {
+    // class-validator runs rules in the order they are registered
+    IsString({ message: Msg.string })(target, key);
+    RuneLength(min, max)(target, key);
+  };
+}
 
 /**
  * protoc-gen-validate's `email` rule: Go's mail.ParseAddress must accept the value (so the
@@ -108,11 +117,59 @@ function firstMessage(error: ValidationError): string {
  * Turns a plain object into the input class and applies its rules, answering the first
  * violation as ZITADEL does: `invalid SetEmailRequest.Email: value must be a valid email address`.
  */
-export function validateInput<T extends object>(cls: new () => T, plain: unknown, checks: InputChecks): T {
-  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
-    throw requestInvalid(`invalid ${protoName(cls.prototype as object)}: request body must be a JSON object`);
+/** Deeper than any input of this API; keeps hostile nesting away from the recursive mappers. */
+const MAX_DEPTH = 16;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// with the u flag a paired surrogate is one astral code point; only a lone half is \p{Cs}
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * A clean copy of a request value: own keys only, no prototype-polluting keys, bounded
+ * nesting, and strings that PostgreSQL can store and that are well-formed UTF-16 (no NUL, no
+ * lone surrogates). Throws the client's 400 otherwise.
+ */
+function sanitize(value: unknown, message: string, depth = 0): unknown {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw requestInvalid(`invalid ${message}: strings must not contain NUL characters`);
+    if (LONE_SURROGATE.test(value)) throw requestInvalid(`invalid ${message}: strings must be valid UTF-8`);
+    return value;
   }
-  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false, exposeDefaultValues: false });
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) throw requestInvalid(`invalid ${message}: request is nested too deeply`);
+  if (value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map((v) => sanitize(v, message, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) continue;
+    out[key] = sanitize((value as Record<string, unknown>)[key], message, depth + 1);
+  }
+  return out;
+}
+
+/** The declared (validated) properties of an input class: anything else is ignored, as protojson does. */
+const declared = new WeakMap<Function, Set<string>>();
+function declaredProperties(cls: Function): Set<string> {
+  let props = declared.get(cls);
+  if (!props) {
+    props = new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName));
+    declared.set(cls, props);
+  }
+  return props;
+}
+
+/**
+ * Turns a plain object into the input class and applies its rules, answering the first
+ * violation as ZITADEL does: `invalid SetEmailRequest.Email: value must be a valid email address`.
+ */
+export function validateInput<T extends object>(cls: new () => T, plain: unknown, checks: InputChecks): T {
+  const message = protoName(cls.prototype as object);
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    throw requestInvalid(`invalid ${message}: request body must be a JSON object`);
+  }
+  const props = declaredProperties(cls);
+  const known: Record<string, unknown> = {};
+  for (const key of Object.keys(plain)) if (props.has(key)) known[key] = sanitize((plain as Record<string, unknown>)[key], message);
+  const instance = plainToInstance(cls, known, { enableImplicitConversion: false, exposeDefaultValues: false });
   const errors = validateSync(instance, { stopAtFirstError: true, forbidUnknownValues: false, validationError: { target: true } });
   if (errors.length) throw requestInvalid(firstMessage(errors[0]!));
   const checked = instance as Partial<CheckedInput>;

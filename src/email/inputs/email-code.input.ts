@@ -1,8 +1,7 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { IsString } from 'class-validator';
-import { CheckedInput, InputChecks, Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
+import { CheckedInput, InputChecks, ProtoMessage, ProtoString } from '../../common/request/validation.js';
 import { IdempotencyKeyField } from './idempotency.js';
-import { ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from './verification.js';
+import { checkVerification, ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from './verification.js';
 
 /** ResendEmailCode and SendEmailCode take the same input: how to deliver the new code. */
 @InputType({ isAbstract: true })
@@ -10,8 +9,7 @@ abstract class EmailCodeInput implements WithVerification, CheckedInput {
   protected abstract readonly protoName: string;
 
   @Field(() => ID)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   userId!: string;
 
   @SendCodeField()
@@ -30,8 +28,7 @@ abstract class EmailCodeInput implements WithVerification, CheckedInput {
   }
 
   checkInput(checks: InputChecks): void {
-    const v = this.verification;
-    if (v.kind === 'send' && v.urlTemplate !== undefined) checks.urlTemplate(v.urlTemplate);
+    checkVerification(this.verification, checks);
   }
 }
 
@@ -51,13 +48,11 @@ export class SendEmailCodeInput extends EmailCodeInput {
 @InputType('VerifyEmailInput')
 export class VerifyEmailInput {
   @Field(() => ID)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   userId!: string;
 
   @Field(() => String)
-  @RuneLength(1, 20)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 20)
   verificationCode!: string;
 
   @IdempotencyKeyField()

@@ -1,21 +1,16 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { Equals, IsBoolean, IsOptional, IsString } from 'class-validator';
-import { CheckedInput, InputChecks, IsPgvEmail, Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
+import { CheckedInput, InputChecks, ProtoMessage, ProtoString } from '../../common/request/validation.js';
 import { IdempotencyKeyField } from './idempotency.js';
-import { ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from './verification.js';
+import { checkVerification, EmailAddressField, IsVerifiedField, ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from './verification.js';
 
 @ProtoMessage('SetEmailRequest')
 @InputType('SetContactEmailInput')
 export class SetEmailInput implements WithVerification, CheckedInput {
   @Field(() => ID)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   userId!: string;
 
-  @Field(() => String)
-  @IsPgvEmail()
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @EmailAddressField()
   email!: string;
 
   @SendCodeField()
@@ -24,10 +19,7 @@ export class SetEmailInput implements WithVerification, CheckedInput {
   @ReturnCodeField()
   returnCode?: boolean;
 
-  @Field(() => Boolean, { nullable: true, description: 'Store the email as verified; must be true when given' })
-  @IsOptional()
-  @Equals(true, { message: Msg.mustBeTrue })
-  @IsBoolean({ message: Msg.bool })
+  @IsVerifiedField()
   isVerified?: boolean;
 
   @IdempotencyKeyField()
@@ -38,7 +30,6 @@ export class SetEmailInput implements WithVerification, CheckedInput {
   }
 
   checkInput(checks: InputChecks): void {
-    const v = this.verification;
-    if (v.kind === 'send' && v.urlTemplate !== undefined) checks.urlTemplate(v.urlTemplate);
+    checkVerification(this.verification, checks);
   }
 }

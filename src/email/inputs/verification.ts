@@ -1,16 +1,15 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { Equals, IsBoolean, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { requestInvalid } from '../../common/errors/app-error.js';
-import { Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
+import { InputChecks, IsPgvEmail, Msg, ProtoMessage, ProtoString } from '../../common/request/validation.js';
 
 @ProtoMessage('SendEmailVerificationCode')
 @InputType('SendCodeInput')
 export class SendCodeInput {
   @Field(() => String, { nullable: true, description: 'Go text/template for the link in the mail; {{.UserID}}, {{.Code}}, {{.OrgID}}, ...' })
   @IsOptional()
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   urlTemplate?: string;
 }
 
@@ -48,3 +47,22 @@ export const ReturnCodeField = (): PropertyDecorator => (target, key) => {
   IsOptional()(target, key);
   IsBoolean({ message: Msg.bool })(target, key);
 };
+
+export const IsVerifiedField = (): PropertyDecorator => (target, key) => {
+  Field(() => Boolean, { nullable: true, description: 'Store the email as verified; must be true when given' })(target, key);
+  IsOptional()(target, key);
+  IsBoolean({ message: Msg.bool })(target, key);
+  Equals(true, { message: Msg.mustBeTrue })(target, key);
+};
+
+/** The address of an email change: ZITADEL's length rule, then protoc-gen-validate's email rule. */
+export const EmailAddressField = (): PropertyDecorator => (target, key) => {
+  Field(() => String)(target, key);
+  ProtoString(1, 200)(target, key);
+  IsPgvEmail()(target, key);
+};
+
+/** Step 1 of spec §1 for inputs that may carry a URL template. */
+export function checkVerification(verification: Verification, checks: InputChecks): void {
+  if (verification.kind === 'send' && verification.urlTemplate !== undefined) checks.urlTemplate(verification.urlTemplate);
+}

@@ -1,19 +1,17 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn } from 'class-validator';
 import { ORG_ROLES } from '../../auth/permissions.js';
-import { Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
+import { ProtoMessage, ProtoString } from '../../common/request/validation.js';
 
 @ProtoMessage('AddOrganizationMemberRequest')
 @InputType('AddOrganizationMemberInput')
 export class AddMemberInput {
   @Field(() => ID)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   orgId!: string;
 
   @Field(() => ID)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   userId!: string;
 
   @Field(() => [String], { description: `Any of ${ORG_ROLES.join(', ')}` })

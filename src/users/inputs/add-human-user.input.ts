@@ -1,15 +1,14 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { Equals, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { CheckedInput, InputChecks, IsPgvEmail, Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
-import { ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from '../../email/inputs/verification.js';
+import { IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { CheckedInput, InputChecks, Msg, ProtoMessage, ProtoString } from '../../common/request/validation.js';
+import { checkVerification, EmailAddressField, IsVerifiedField, ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from '../../email/inputs/verification.js';
 
 @ProtoMessage('Organization')
 @InputType('OrganizationRefInput')
 export class OrganizationRefInput {
   @Field(() => ID)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   orgId!: string;
 }
 
@@ -17,29 +16,23 @@ export class OrganizationRefInput {
 @InputType('HumanProfileInput')
 export class HumanProfileInput {
   @Field(() => String)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   givenName!: string;
 
   @Field(() => String)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   familyName!: string;
 
   @Field(() => String, { nullable: true, description: 'Defaults to "givenName familyName"' })
   @IsOptional()
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   displayName?: string;
 }
 
 @ProtoMessage('SetHumanEmail')
 @InputType('HumanEmailInput')
 export class HumanEmailInput implements WithVerification {
-  @Field(() => String)
-  @IsPgvEmail()
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @EmailAddressField()
   email!: string;
 
   @SendCodeField()
@@ -48,10 +41,7 @@ export class HumanEmailInput implements WithVerification {
   @ReturnCodeField()
   returnCode?: boolean;
 
-  @Field(() => Boolean, { nullable: true })
-  @IsOptional()
-  @Equals(true, { message: Msg.mustBeTrue })
-  @IsBoolean({ message: Msg.bool })
+  @IsVerifiedField()
   isVerified?: boolean;
 }
 
@@ -60,14 +50,12 @@ export class HumanEmailInput implements WithVerification {
 export class AddHumanUserInput implements CheckedInput {
   @Field(() => ID, { nullable: true, description: 'Chosen by the caller, or generated' })
   @IsOptional()
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   userId?: string;
 
   @Field(() => String, { nullable: true, description: 'Defaults to the email address' })
   @IsOptional()
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   username?: string;
 
   @Field(() => OrganizationRefInput, { nullable: true, description: "Defaults to the caller's organisation" })
@@ -94,7 +82,6 @@ export class AddHumanUserInput implements CheckedInput {
   }
 
   checkInput(checks: InputChecks): void {
-    const v = this.verification;
-    if (v.kind === 'send' && v.urlTemplate !== undefined) checks.urlTemplate(v.urlTemplate);
+    checkVerification(this.verification, checks);
   }
 }

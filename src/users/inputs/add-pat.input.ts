@@ -1,14 +1,13 @@
 import { Field, GraphQLISODateTime, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString } from 'class-validator';
-import { Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
+import { IsDate, IsOptional } from 'class-validator';
+import { ProtoMessage, ProtoString } from '../../common/request/validation.js';
 
 @ProtoMessage('AddPersonalAccessTokenRequest')
 @InputType('AddPersonalAccessTokenInput')
 export class AddPatInput {
   @Field(() => ID)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   userId!: string;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the token stops working; never when omitted' })

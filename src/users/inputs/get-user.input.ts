@@ -1,9 +1,7 @@
-import { IsString } from 'class-validator';
-import { Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
+import { ProtoMessage, ProtoString } from '../../common/request/validation.js';
 
 @ProtoMessage('GetUserByIDRequest')
 export class GetUserInput {
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   userId!: string;
 }

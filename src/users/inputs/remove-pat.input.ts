@@ -1,17 +1,14 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { IsString } from 'class-validator';
-import { Msg, ProtoMessage, RuneLength } from '../../common/request/validation.js';
+import { ProtoMessage, ProtoString } from '../../common/request/validation.js';
 
 @ProtoMessage('RemovePersonalAccessTokenRequest')
 @InputType('RemovePersonalAccessTokenInput')
 export class RemovePatInput {
   @Field(() => ID)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   userId!: string;
 
   @Field(() => ID)
-  @RuneLength(1, 200)
-  @IsString({ message: Msg.string })
+  @ProtoString(1, 200)
   tokenId!: string;
 }
