@@ -22,10 +22,7 @@ export class AccessGuard implements CanActivate {
     const input = args ? (args.input ?? args) : req.input;
     const caller = req.caller;
     if (!caller) throw Errors.unauthenticated();
-    const need = spec.access(input, caller);
-    if ('user' in need) await this.access.checkUser(caller, need.user, need.access);
-    else if ('org' in need) this.access.checkOrg(caller, need.org, need.permission);
-    else this.access.checkInstance(caller, need.instance);
+    await this.access.check(caller, spec.access(input, caller));
     return true;
   }
 }

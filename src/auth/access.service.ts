@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Errors, notFound } from '../common/errors/app-error.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { UserStore } from '../users/user-store.js';
+import type { AccessRequirement } from '../common/request/operation.js';
 import { Caller } from './caller.js';
 import { Permission } from './permissions.js';
 
@@ -30,6 +31,13 @@ export class AccessService {
     if (caller.can(access.permission, user.orgId)) return user;
     if (caller.userId !== user.id && !caller.isMemberOf(user.orgId)) throw Errors.userNotFound();
     throw Errors.permissionDenied();
+  }
+
+  /** An operation's access requirement, as every transport checks it (AccessGuard, Connect). */
+  async check(caller: Caller, need: AccessRequirement): Promise<void> {
+    if ('user' in need) await this.checkUser(caller, need.user, need.access);
+    else if ('org' in need) this.checkOrg(caller, need.org, need.permission);
+    else this.checkInstance(caller, need.instance);
   }
 
   /** Checks the caller holds the permission in the organisation (404 for outsiders, as for users). */

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { EmailModule } from '../email/email.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { ConnectRoutes } from './connect-routes.js';
 import { GrpcServer } from './grpc-server.js';
 import { UserServiceConnect } from './user-service.connect.js';
 
 /** ZITADEL's UserService over Connect, gRPC-web (main port) and gRPC (GRPC_PORT). */
 @Module({
-  imports: [AuthModule, EmailModule],
+  imports: [AuthModule, EmailModule, UsersModule],
   providers: [UserServiceConnect, ConnectRoutes, GrpcServer],
   exports: [ConnectRoutes, GrpcServer],
 })

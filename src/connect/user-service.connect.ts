@@ -2,7 +2,6 @@ import { toJson, type DescMessage, type MessageInitShape, type MessageShape } fr
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { DetailsSchema } from '@zitadel/proto/zitadel/object/v2/object_pb.js';
 import {
   AddHumanUserRequestSchema,
@@ -64,20 +63,13 @@ export class UserServiceConnect {
   constructor(
     private readonly access: AccessService,
     private readonly email: EmailService,
-    private readonly moduleRef: ModuleRef,
+    private readonly users: UsersService,
     @Inject(INPUT_CHECKS) private readonly checks: InputChecks,
   ) {}
 
-  // UsersModule keeps UsersService to itself; look it up in the application's container
-  private get users(): UsersService {
-    return this.moduleRef.get(UsersService, { strict: false });
-  }
-
   /** The AccessGuard's step for a Connect call: the target lookup (404) and permission (403). */
-  private async authorize(caller: Caller, need: AccessRequirement): Promise<void> {
-    if ('user' in need) await this.access.checkUser(caller, need.user, need.access);
-    else if ('org' in need) this.access.checkOrg(caller, need.org, need.permission);
-    else this.access.checkInstance(caller, need.instance);
+  private authorize(caller: Caller, need: AccessRequirement): Promise<void> {
+    return this.access.check(caller, need);
   }
 
   readonly implementation: Impl = {

@@ -12,5 +12,6 @@ import { UsersService } from './users.service.js';
   imports: [UserStoreModule, AuthModule, EmailModule, OrganizationsModule, OutboxModule],
   controllers: [UsersController],
   providers: [UsersService, UsersResolver],
+  exports: [UsersService],
 })
 export class UsersModule {}
