@@ -454,8 +454,8 @@ async function profile(): Promise<void> {
     const spawnedAt = Date.now();
     const svc = await startService(db, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', exitOnUsr2]);
     const loadAt = Date.now();
-    const f = await drive({ base: `http://127.0.0.1:${svc.port}`, token, userIds, kind: 'rest', tag: 'prof', connections: CONNECTIONS, duration: num('BENCH_PROF_S', 10) });
-    console.log(`  profiled REST run ${line(f)}`);
+    const f = await drive({ base: `http://127.0.0.1:${svc.port}`, token, userIds, kind: (process.env.BENCH_PROF_KIND === 'graphql' ? 'graphql' : 'rest'), tag: 'prof', connections: CONNECTIONS, duration: num('BENCH_PROF_S', 10) });
+    console.log(`  profiled ${process.env.BENCH_PROF_KIND ?? "rest"} run ${line(f)}`);
     svc.child.kill('SIGUSR2');
     await svc.stop();
     const file = readdirSync(profDir).filter((n) => n.endsWith('.cpuprofile') && !before.has(n)).sort().pop();

@@ -9,12 +9,18 @@ import type { AppConfig } from './config/config.js';
 import { incidentId } from './common/errors/all-exceptions.filter.js';
 import { normalizeError, statusOfError, toRestBody } from './common/errors/error-mapping.js';
 import { registerHttpHardening } from './common/http-hardening.js';
+import { createRootLogger, logRequests, requestId } from './observability/logging.js';
 import { MetricsService } from './observability/metrics.service.js';
 
 /** Builds the HTTP application (REST, GraphQL, Sandbox) on Fastify; main.ts and the tests share it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    genReqId: requestId,
+    requestIdHeader: false,
+    // at SIGTERM, requests already accepted are finished rather than answered 503
+    return503OnClosing: false,
     trustProxy: config.trustProxy,
     // IDs up to 200 characters are valid; longer ones must reach validation (400/404), not
     // the router's own 414
@@ -25,12 +31,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       void reply.code(statusOfError(appError)).type('application/json').send(toRestBody(appError));
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   // HTTP metrics from Fastify's own hook: it sees every response, also those that guards
   // refused and unknown routes, by route template (no IDs in label values)
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  logRequests(fastify, logger);
   registerHttpHardening(fastify);
   fastify.addHook('onResponse', (req, reply, done) => {
     metrics.observeHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -40,6 +47,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await registerConnect(app);
   // ZITADEL's OpenAPI document at /openapi.json, Swagger UI at /docs
   setupOpenApi(app);
-  app.enableShutdownHooks();
+  // exit 0 after a clean shutdown (Nest would otherwise re-raise the signal)
+  app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }

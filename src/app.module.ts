@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -18,7 +19,7 @@ import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EmailModule } from './email/email.module.js';
-import { loggerParams } from './observability/logging.js';
+import { createRootLogger, loggerParams } from './observability/logging.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -29,14 +30,14 @@ import { ConnectModule } from './connect/connect.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger = createRootLogger(config)): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         CommonModule,
         DatabaseModule,
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggerModule.forRoot(loggerParams(logger)),
         ObservabilityModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
@@ -49,7 +50,12 @@ export class AppModule {
           includeStacktraceInErrorResponses: false,
           // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground
           playground: false,
-          plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }), graphqlMetricsPlugin(metrics)],
+          plugins: [
+            ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+            graphqlMetricsPlugin(metrics),
+            // no CDN caching here: per-field cache hints would cost every request something
+            ApolloServerPluginCacheControlDisabled(),
+          ],
           formatError: formatGraphQLError,
           // query bombs are refused while validating, before anything runs; no batching
           validationRules: [graphqlLimitsRule()],

@@ -4,7 +4,7 @@ import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
-import { loggerParams } from './observability/logging.js';
+import { createRootLogger, loggerParams } from './observability/logging.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 
@@ -14,7 +14,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(loggerParams(config)), CommonModule, DatabaseModule, ObservabilityModule, OutboxModule],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(loggerParams(createRootLogger(config))), CommonModule, DatabaseModule, ObservabilityModule, OutboxModule],
     };
   }
 }

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   // this process exists to deliver mail, whatever MAIL_WORKER says for the API
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, mailWorker: 'inline' }), { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
-  app.enableShutdownHooks();
+  app.enableShutdownHooks([], { useProcessExit: true });
   new Logger('Worker').log(`mail worker running — ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}`);
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../common/secret-box.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -12,10 +12,18 @@ export class VerificationCodes {
     private readonly box: SecretBox,
   ) {}
 
+  /** Uniform over the alphabet: one CSPRNG read per code, bytes past the largest multiple of the alphabet's size are skipped. */
   generate(): string {
     const { emailCodeAlphabet: alphabet, emailCodeLength: length } = this.config;
+    const limit = 256 - (256 % alphabet.length);
     let code = '';
-    for (let i = 0; i < length; i++) code += alphabet[randomInt(alphabet.length)];
+    while (code.length < length) {
+      for (const b of randomBytes(length * 2)) {
+        if (b >= limit) continue;
+        code += alphabet[b % alphabet.length];
+        if (code.length === length) break;
+      }
+    }
     return code;
   }
 

@@ -24,6 +24,8 @@ export const TEMPLATE_DIR = fileURLToPath(new URL('../email/templates/', import.
       useFactory: (config: AppConfig) => ({
         transport: config.smtpUrl ? smtpTransportOptions(config.smtpUrl, config.outboxConcurrency) : fileTransport(config.mailDir),
         defaults: { from: config.mailFrom },
+        // a send that hangs must not hold the worker (or a shutdown) forever; it is retried
+        sendTimeout: 30_000,
         template: {
           dir: TEMPLATE_DIR,
           // our templates carry inline styles already; skipping the CSS inliner keeps sends cheap

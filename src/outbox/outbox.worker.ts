@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { SecretBox } from '../common/secret-box.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -31,7 +31,7 @@ export function backoffMs(attempts: number, baseMs: number, random = Math.random
  * right after a commit that enqueued mail.
  */
 @Injectable()
-export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('OutboxWorker');
   private running = false;
   private loop: Promise<void> | null = null;
@@ -55,8 +55,11 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     if (this.config.mailWorker === 'inline') this.start();
   }
 
-  /** Before the HTTP server and the database close: finish the sends in hand, claim no more. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * First thing at shutdown, before the mailer closes its SMTP pool and the database closes:
+   * claim no more, finish the sends in hand.
+   */
+  async onModuleDestroy(): Promise<void> {
     await this.stop();
   }
 
