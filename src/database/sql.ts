@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
 export interface SqlResult<T> {
   rows: T[];
@@ -8,17 +8,32 @@ export interface SqlResult<T> {
   affected: number;
 }
 
+interface SqliteStatement {
+  reader: boolean;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+}
+interface SqliteDb {
+  prepare(sql: string): SqliteStatement;
+}
+interface PgQueryable {
+  query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
 /**
  * Hand-written SQL for the request path, written once with PostgreSQL's `$1` placeholders and
- * rewritten to SQLite's positional `?` (parameters reordered to match). The SQL text never
- * varies with the values, so better-sqlite3's prepared statements are reused from TypeORM's
- * statement cache; the query builder, by contrast, inlines some values and costs more than
- * the database itself on this path.
+ * rewritten to SQLite's positional `?` (parameters reordered to match). It talks to the driver
+ * under TypeORM directly — better-sqlite3's prepared statements (kept here, one per SQL
+ * text), pg's client of the transaction or its pool — because TypeORM's query runner costs
+ * more per statement than SQLite itself on this path. Transactions still belong to TypeORM
+ * (UnitOfWork): a statement runs on the connection of `em`'s transaction. Driver errors are
+ * wrapped in TypeORM's QueryFailedError, as the rest of the code expects.
  */
 @Injectable()
 export class Sql {
   readonly postgres: boolean;
   private readonly rewritten = new Map<string, { text: string; order: number[] }>();
+  private readonly statements = new Map<string, SqliteStatement>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.postgres = dataSource.options.type === 'postgres';
@@ -26,14 +41,7 @@ export class Sql {
 
   /** Runs `sql` inside `em`'s transaction, or on its own when `em` has none. */
   async run<T = Record<string, unknown>>(em: EntityManager | null, sql: string, params: readonly unknown[] = []): Promise<SqlResult<T>> {
-    const { text, values } = this.bind(sql, params);
-    const runner = em?.queryRunner ?? this.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(text, values, true);
-      return { rows: (result.records ?? []) as T[], affected: result.affected ?? 0 };
-    } finally {
-      if (!em?.queryRunner) await runner.release();
-    }
+    return this.postgres ? this.runPostgres<T>(em, sql, params) : this.runSqlite<T>(sql, params);
   }
 
   async rows<T = Record<string, unknown>>(em: EntityManager | null, sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -44,8 +52,20 @@ export class Sql {
     return (await this.run<T>(em, sql, params)).rows[0] ?? null;
   }
 
-  private bind(sql: string, params: readonly unknown[]): { text: string; values: unknown[] } {
-    if (this.postgres) return { text: sql, values: params as unknown[] };
+  private async runPostgres<T>(em: EntityManager | null, sql: string, params: readonly unknown[]): Promise<SqlResult<T>> {
+    // inside a transaction: its client; otherwise any pooled client
+    const client: PgQueryable = em?.queryRunner
+      ? ((await (em.queryRunner as unknown as { connect(): Promise<PgQueryable> }).connect()) as PgQueryable)
+      : (this.dataSource.driver as unknown as { master: PgQueryable }).master;
+    try {
+      const r = await client.query({ text: sql, values: params as unknown[] });
+      return { rows: r.rows as T[], affected: r.rowCount ?? 0 };
+    } catch (e) {
+      throw new QueryFailedError(sql, params as unknown[], e as Error);
+    }
+  }
+
+  private runSqlite<T>(sql: string, params: readonly unknown[]): SqlResult<T> {
     let r = this.rewritten.get(sql);
     if (!r) {
       const order: number[] = [];
@@ -56,7 +76,21 @@ export class Sql {
       r = { text, order };
       this.rewritten.set(sql, r);
     }
-    return { text: r.text, values: r.order.map((i) => params[i]) };
+    // better-sqlite3 binds no booleans
+    const values = r.order.map((i) => (typeof params[i] === 'boolean' ? (params[i] ? 1 : 0) : params[i]));
+    try {
+      let stmt = this.statements.get(r.text);
+      if (!stmt) {
+        // one connection for the process; the UnitOfWork serialises transactions on it
+        const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDb }).databaseConnection;
+        stmt = db.prepare(r.text);
+        this.statements.set(r.text, stmt);
+      }
+      if (stmt.reader) return { rows: stmt.all(...values) as T[], affected: 0 };
+      return { rows: [], affected: stmt.run(...values).changes };
+    } catch (e) {
+      throw new QueryFailedError(r.text, values, e as Error);
+    }
   }
 }
 
