@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from '../common/random.js';
 import { SecretBox } from '../common/secret-box.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -18,7 +18,7 @@ export class VerificationCodes {
     const limit = 256 - (256 % alphabet.length);
     let code = '';
     while (code.length < length) {
-      for (const b of randomBytes(length * 2)) {
+      for (const b of randomBytesPooled(length * 2)) {
         if (b >= limit) continue;
         code += alphabet[b % alphabet.length];
         if (code.length === length) break;

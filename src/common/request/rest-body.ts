@@ -10,7 +10,15 @@ export function body(raw: unknown, message: string): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const snakeNames = new Map<string, string>();
+const snake = (name: string): string => {
+  let s = snakeNames.get(name);
+  if (s === undefined) {
+    s = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    snakeNames.set(name, s);
+  }
+  return s;
+};
 
 /** A field by its camelCase or snake_case name. */
 export function field(b: Record<string, unknown>, name: string): unknown {
