@@ -1,6 +1,14 @@
 // Minimal typings for autocannon 8 (the package ships none); only what bench/ uses.
 declare module 'autocannon' {
-  interface Histogram { average: number; mean: number; p50: number; p99: number; max: number; min: number; stddev: number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    p50: number;
+    p99: number;
+    max: number;
+    min: number;
+    stddev: number;
+  }
   interface Result {
     requests: Histogram & { total: number; sent: number };
     latency: Histogram;

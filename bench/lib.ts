@@ -54,7 +54,13 @@ export interface Proc {
  * Starts `node <args>` with exactly `env` (plus PATH/HOME), waits until GET /healthz answers
  * (bounded), and samples its memory.
  */
-export async function startProc(name: string, nodeArgs: string[], env: Record<string, string>, port: number | null, timeoutMs = 60_000): Promise<Proc> {
+export async function startProc(
+  name: string,
+  nodeArgs: string[],
+  env: Record<string, string>,
+  port: number | null,
+  timeoutMs = 60_000,
+): Promise<Proc> {
   const base: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[k]) base[k] = process.env[k]!;
   const child = spawn(process.execPath, nodeArgs, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -133,7 +139,13 @@ export async function post<T = any>(base: string, token: string, path: string, b
 }
 
 /** An organisation and `count` users in it through the API (returnCode: no mail), with a progress line. */
-export async function createUsers(base: string, token: string, tag: string, count: number, parallel = 20): Promise<{ orgId: string; userIds: string[] }> {
+export async function createUsers(
+  base: string,
+  token: string,
+  tag: string,
+  count: number,
+  parallel = 20,
+): Promise<{ orgId: string; userIds: string[] }> {
   const org = await post<{ organizationId: string }>(base, token, '/v2/organizations', { name: `bench-${tag}` });
   const orgId = org.organizationId;
   const userIds: string[] = new Array(count);
@@ -177,7 +189,15 @@ export const SET_EMAIL_MUTATION =
  * SetEmail under load: `connections` connections for `duration` s, each request a new address
  * for the next user (round-robin), default sendCode (no verification field in the body).
  */
-export async function drive(opts: { base: string; token: string; userIds: string[]; kind: 'rest' | 'graphql'; tag: string; connections: number; duration: number }): Promise<Figures> {
+export async function drive(opts: {
+  base: string;
+  token: string;
+  userIds: string[];
+  kind: 'rest' | 'graphql';
+  tag: string;
+  connections: number;
+  duration: number;
+}): Promise<Figures> {
   const { base, token, userIds, kind, tag } = opts;
   let n = 0;
   let gqlErrors = 0;
@@ -225,7 +245,13 @@ export async function drive(opts: { base: string; token: string; userIds: string
 }
 
 /** A local SMTP sink (no TLS, no auth) that counts the messages it is handed. */
-export async function startSmtpSink(): Promise<{ port: number; count(): number; firstAt(): number | null; lastAt(): number | null; close(): Promise<void> }> {
+export async function startSmtpSink(): Promise<{
+  port: number;
+  count(): number;
+  firstAt(): number | null;
+  lastAt(): number | null;
+  close(): Promise<void>;
+}> {
   let count = 0;
   let first: number | null = null;
   let last: number | null = null;
@@ -270,7 +296,11 @@ interface ProfileNode {
  * Self time of a .cpuprofile: the top functions (function name + script:line) and the share per
  * package (node_modules/<pkg>, the service's dist/src, node internals, GC, idle).
  */
-export function summariseCpuProfile(path: string, top = 15, skipMs = 0): { functions: { name: string; ms: number; pct: number }[]; packages: { name: string; ms: number; pct: number }[]; totalMs: number } {
+export function summariseCpuProfile(
+  path: string,
+  top = 15,
+  skipMs = 0,
+): { functions: { name: string; ms: number; pct: number }[]; packages: { name: string; ms: number; pct: number }[]; totalMs: number } {
   const prof = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
@@ -288,7 +318,15 @@ export function summariseCpuProfile(path: string, top = 15, skipMs = 0): { funct
     const url = raw.replace(/^file:\/\/.*?\/node_modules\//, 'node_modules/').replace(/^file:\/\/.*?\/dist\//, 'dist/');
     const key = `${node.callFrame.functionName || '(anonymous)'} ${url ? `${url}:${node.callFrame.lineNumber + 1}` : ''}`.trim();
     self.set(key, (self.get(key) ?? 0) + dt);
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.startsWith('dist/') ? url.split('/').slice(0, 3).join('/') : url.startsWith('node:') ? 'node internals' : node.callFrame.functionName.startsWith('(') ? node.callFrame.functionName : `native ${node.callFrame.functionName || '(anonymous)'}`);
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+      (url.startsWith('dist/')
+        ? url.split('/').slice(0, 3).join('/')
+        : url.startsWith('node:')
+          ? 'node internals'
+          : node.callFrame.functionName.startsWith('(')
+            ? node.callFrame.functionName
+            : `native ${node.callFrame.functionName || '(anonymous)'}`);
     pkgs.set(pkg, (pkgs.get(pkg) ?? 0) + dt);
     total += dt;
   }

@@ -231,18 +231,43 @@ async function probe(base: string, token: string, userId: string): Promise<Recor
     'DELETE known path (405?)': { path: `/v2/users/${userId}/email`, method: 'DELETE', headers: auth },
     'malformed JSON': { path: `/v2/users/${userId}/email`, method: 'POST', headers: json, body: '{"email":' },
     'empty body w/ json type': { path: `/v2/users/${userId}/email`, method: 'POST', headers: json, body: '' },
-    'text/plain body': { path: `/v2/users/${userId}/email`, method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: '{"email":"a@b.c"}' },
+    'text/plain body': {
+      path: `/v2/users/${userId}/email`,
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      body: '{"email":"a@b.c"}',
+    },
     'no content-type': { path: `/v2/users/${userId}/email`, method: 'POST', headers: auth, body: '{"email":"p1@bench.test"}' },
-    'body 80 KB (> 64 KiB limit)': { path: `/v2/users/${userId}/email`, method: 'POST', headers: json, body: JSON.stringify({ email: 'p2@bench.test', pad: 'x'.repeat(80_000) }) },
-    'body 200 KB': { path: `/v2/users/${userId}/email`, method: 'POST', headers: json, body: JSON.stringify({ email: 'p3@bench.test', pad: 'x'.repeat(200_000) }) },
+    'body 80 KB (> 64 KiB limit)': {
+      path: `/v2/users/${userId}/email`,
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'p2@bench.test', pad: 'x'.repeat(80_000) }),
+    },
+    'body 200 KB': {
+      path: `/v2/users/${userId}/email`,
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'p3@bench.test', pad: 'x'.repeat(200_000) }),
+    },
     'JSON array body': { path: `/v2/users/${userId}/email`, method: 'POST', headers: json, body: '[]' },
-    'no auth': { path: `/v2/users/${userId}/email`, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"p4@bench.test"}' },
+    'no auth': {
+      path: `/v2/users/${userId}/email`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email":"p4@bench.test"}',
+    },
     'invalid email': { path: `/v2/users/${userId}/email`, method: 'POST', headers: json, body: '{"email":"nope"}' },
     'GET /graphql (Sandbox)': { path: '/graphql', method: 'GET', headers: { accept: 'text/html' } },
     'GraphQL malformed JSON': { path: '/graphql', method: 'POST', headers: json, body: '{"query":' },
     'GraphQL bad email': {
-      path: '/graphql', method: 'POST', headers: json,
-      body: JSON.stringify({ query: 'mutation($i: SetContactEmailInput!){ setContactEmail(input:$i){ details { sequence } } }', variables: { i: { userId, email: 'nope' } } }),
+      path: '/graphql',
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        query: 'mutation($i: SetContactEmailInput!){ setContactEmail(input:$i){ details { sequence } } }',
+        variables: { i: { userId, email: 'nope' } },
+      }),
     },
   };
   const out: Record<string, string> = {};
@@ -296,7 +321,10 @@ async function main(): Promise<void> {
       console.log(
         `run ${run} ${platform.padEnd(7)} setup ${setupMs} ms | REST ${rest.rps.toFixed(0)} req/s | GraphQL ${gql.rps.toFixed(0)} req/s`,
       );
-      for (const [what, f] of [['REST', rest], ['GraphQL', gql]] as const) {
+      for (const [what, f] of [
+        ['REST', rest],
+        ['GraphQL', gql],
+      ] as const) {
         if (f.sample) console.log(`  ${what} first failure: ${f.sample}`);
       }
     } finally {

@@ -130,12 +130,18 @@ async function startService(db: Db, nodeArgs: string[] = SERVICE_NODE_FLAGS): Pr
 
 async function startBaseline(db: Db): Promise<Proc> {
   const port = await freePort();
-  return startProc(`baseline(${db.kind})`, [BASELINE], { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.baselineUrl, CODE_HMAC_KEY }, port);
+  return startProc(
+    `baseline(${db.kind})`,
+    [BASELINE],
+    { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.baselineUrl, CODE_HMAC_KEY },
+    port,
+  );
 }
 
 async function stopChecked(p: Proc, graceMs?: number): Promise<number> {
   const r = await p.stop(graceMs);
-  if (r.code !== 0 && r.code !== null && graceMs === undefined) console.log(`  note: ${p.name} exited with code ${r.code}: ${p.output().slice(-800)}`);
+  if (r.code !== 0 && r.code !== null && graceMs === undefined)
+    console.log(`  note: ${p.name} exited with code ${r.code}: ${p.output().slice(-800)}`);
   return r.peakRssMb;
 }
 
@@ -297,7 +303,8 @@ async function drain(db: Db, expected: number): Promise<Drain> {
   const states = await outboxStates(db);
   // failures logged during the window (those after our SIGTERM are the shutdown's, not counted)
   const failures = output.split('\n').filter((l) => /failed|dead/.test(l));
-  if (failures.length) note = `${note ? `${note}; ` : ''}worker logged ${failures.length} failure line(s) during the window, last: ${failures.at(-1)!.slice(0, 400)}`;
+  if (failures.length)
+    note = `${note ? `${note}; ` : ''}worker logged ${failures.length} failure line(s) during the window, last: ${failures.at(-1)!.slice(0, 400)}`;
   return { rate, mails, seconds, queued: expected, states, note, firstAfterS: first === null ? null : (first - spawnedAt) / 1000 };
 }
 
@@ -311,7 +318,9 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
     const { token, userIds } = await prepare(db);
     await copyForBaseline(db);
     result.setupS = (Date.now() - t0) / 1000;
-    console.log(`  prepared in ${result.setupS.toFixed(1)} s (migrations, bootstrap, organisation, ${USERS} users through the API; copied for the baseline)`);
+    console.log(
+      `  prepared in ${result.setupS.toFixed(1)} s (migrations, bootstrap, organisation, ${USERS} users through the API; copied for the baseline)`,
+    );
     const load = (base: string, k: 'rest' | 'graphql', tag: string) =>
       drive({ base, token, userIds, kind: k, tag, connections: CONNECTIONS, duration: DURATION_S });
     for (let r = 1; r <= ROUNDS; r++) {
@@ -364,7 +373,9 @@ function report(results: DbResult[], totalS: number): void {
   const p = (s = '') => out.push(s);
   p('');
   p('=================================================================================================');
-  p(`SetEmail benchmark — ${USERS} users, ${CONNECTIONS} connections × ${DURATION_S} s per run, default sendCode (outbox row per request),`);
+  p(
+    `SetEmail benchmark — ${USERS} users, ${CONNECTIONS} connections × ${DURATION_S} s per run, default sendCode (outbox row per request),`,
+  );
   p(`interleaved baseline → service → baseline → service; figures are the MEAN of ${ROUNDS} rounds.`);
   p('Service settings: MAIL_WORKER=off, EMAIL_RESEND_COOLDOWN_SECONDS=0, EMAIL_MAX_MAILS_PER_DAY=0 (mail limits off so that');
   p('thousands of changes per user are allowed), LOG_LEVEL=warn, NODE_ENV=production.');
@@ -381,7 +392,9 @@ function report(results: DbResult[], totalS: number): void {
     }
     p('run                          req/s   p50 ms   p99 ms   requests   errors   peak RSS MB');
     const row = (name: string, f: { rps: number; p50: number; p99: number; total: number; errors: number }, rss: number) =>
-      p(`${name.padEnd(26)} ${f.rps.toFixed(1).padStart(8)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(Math.round(f.total)).padStart(10)} ${String(f.errors).padStart(8)} ${rss.toFixed(0).padStart(13)}`);
+      p(
+        `${name.padEnd(26)} ${f.rps.toFixed(1).padStart(8)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(Math.round(f.total)).padStart(10)} ${String(f.errors).padStart(8)} ${rss.toFixed(0).padStart(13)}`,
+      );
     r.rounds.forEach((x, i) => {
       row(`baseline REST    round ${i + 1}`, x.baseline, x.baselineRss);
       row(`service  REST    round ${i + 1}`, x.rest, x.serviceRss);
@@ -418,7 +431,9 @@ function report(results: DbResult[], totalS: number): void {
     const p99 = s.p99 / b.p99;
     const errors = s.errors + g.errors;
     const drainRate = d?.rate ?? 0;
-    ratios.push(`ratio ${r.kind} rest_rps=${rest.toFixed(2)} graphql_rps=${gql.toFixed(2)} p99=${p99.toFixed(2)} rss_mb=${sRss.toFixed(0)}`);
+    ratios.push(
+      `ratio ${r.kind} rest_rps=${rest.toFixed(2)} graphql_rps=${gql.toFixed(2)} p99=${p99.toFixed(2)} rss_mb=${sRss.toFixed(0)}`,
+    );
     const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
     targets.push(
       `targets ${r.kind}: rest_rps ≥ ${TARGET.rest} ${mark(rest >= TARGET.rest)} (${rest.toFixed(2)}); ` +
@@ -430,7 +445,9 @@ function report(results: DbResult[], totalS: number): void {
     );
   }
   p('');
-  p(`ratios: service ÷ baseline (GraphQL rps is compared with the baseline's REST rps); p99 = service REST p99 ÷ baseline p99; rss_mb = service peak RSS.`);
+  p(
+    `ratios: service ÷ baseline (GraphQL rps is compared with the baseline's REST rps); p99 = service REST p99 ÷ baseline p99; rss_mb = service peak RSS.`,
+  );
   p(`total ${totalS.toFixed(0)} s (this script; the build before it not included)`);
   for (const t of targets) p(t);
   for (const x of ratios) p(x);
@@ -454,11 +471,22 @@ async function profile(): Promise<void> {
     const spawnedAt = Date.now();
     const svc = await startService(db, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', exitOnUsr2]);
     const loadAt = Date.now();
-    const f = await drive({ base: `http://127.0.0.1:${svc.port}`, token, userIds, kind: (process.env.BENCH_PROF_KIND === 'graphql' ? 'graphql' : 'rest'), tag: 'prof', connections: CONNECTIONS, duration: num('BENCH_PROF_S', 10) });
-    console.log(`  profiled ${process.env.BENCH_PROF_KIND ?? "rest"} run ${line(f)}`);
+    const f = await drive({
+      base: `http://127.0.0.1:${svc.port}`,
+      token,
+      userIds,
+      kind: process.env.BENCH_PROF_KIND === 'graphql' ? 'graphql' : 'rest',
+      tag: 'prof',
+      connections: CONNECTIONS,
+      duration: num('BENCH_PROF_S', 10),
+    });
+    console.log(`  profiled ${process.env.BENCH_PROF_KIND ?? 'rest'} run ${line(f)}`);
     svc.child.kill('SIGUSR2');
     await svc.stop();
-    const file = readdirSync(profDir).filter((n) => n.endsWith('.cpuprofile') && !before.has(n)).sort().pop();
+    const file = readdirSync(profDir)
+      .filter((n) => n.endsWith('.cpuprofile') && !before.has(n))
+      .sort()
+      .pop();
     if (!file) throw new Error(`no .cpuprofile written in ${profDir}`);
     // start-up (module loading, Nest's wiring) is left out: samples from the first
     // (loadAt - spawnedAt) ms of the profile
@@ -466,7 +494,9 @@ async function profile(): Promise<void> {
     console.log(`\nprofile ${join(profDir, file)} — top self time under load (first ${skipMs} ms of start-up skipped):`);
     const sum = summariseCpuProfile(join(profDir, file), 15, skipMs);
     const show = (xs: { name: string; ms: number; pct: number }[]) =>
-      xs.forEach((t, i) => console.log(`${String(i + 1).padStart(3)}. ${t.ms.toFixed(0).padStart(6)} ms ${t.pct.toFixed(1).padStart(5)} %  ${t.name}`));
+      xs.forEach((t, i) =>
+        console.log(`${String(i + 1).padStart(3)}. ${t.ms.toFixed(0).padStart(6)} ms ${t.pct.toFixed(1).padStart(5)} %  ${t.name}`),
+      );
     show(sum.functions);
     console.log(`\nself time by package (of ${sum.totalMs.toFixed(0)} ms):`);
     show(sum.packages);

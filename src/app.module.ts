@@ -43,24 +43,24 @@ export class AppModule {
           driver: ApolloDriver,
           inject: [MetricsService],
           useFactory: (metrics: MetricsService) => ({
-          path: '/graphql',
-          autoSchemaFile: true,
-          sortSchema: true,
-          introspection: true,
-          includeStacktraceInErrorResponses: false,
-          // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground
-          playground: false,
-          plugins: [
-            ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-            graphqlMetricsPlugin(metrics),
-            // no CDN caching here: per-field cache hints would cost every request something
-            ApolloServerPluginCacheControlDisabled(),
-          ],
-          formatError: formatGraphQLError,
-          // query bombs are refused while validating, before anything runs; no batching
-          validationRules: [graphqlLimitsRule()],
-          parseOptions: { maxTokens: 5000 },
-          allowBatchedHttpRequests: false,
+            path: '/graphql',
+            autoSchemaFile: true,
+            sortSchema: true,
+            introspection: true,
+            includeStacktraceInErrorResponses: false,
+            // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground
+            playground: false,
+            plugins: [
+              ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+              graphqlMetricsPlugin(metrics),
+              // no CDN caching here: per-field cache hints would cost every request something
+              ApolloServerPluginCacheControlDisabled(),
+            ],
+            formatError: formatGraphQLError,
+            // query bombs are refused while validating, before anything runs; no batching
+            validationRules: [graphqlLimitsRule()],
+            parseOptions: { maxTokens: 5000 },
+            allowBatchedHttpRequests: false,
           }),
         }),
         AuthModule,

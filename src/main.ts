@@ -11,7 +11,9 @@ async function main(): Promise<void> {
   // gRPC over HTTP/2 for ZITADEL's gRPC clients; stopped by the app's shutdown hooks
   const grpcPort = await app.get(GrpcServer).listen(config.grpcPort, config.host);
   const db = config.database.type === 'sqlite' ? `sqlite:${config.database.path}` : 'postgres';
-  new Logger('Main').log(`listening on http://${config.host}:${config.port} (REST /v2, GraphQL /graphql, Connect and gRPC-web /zitadel.user.v2.UserService), gRPC on ${config.host}:${grpcPort} — database ${db}, mail ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}, worker ${config.mailWorker}`);
+  new Logger('Main').log(
+    `listening on http://${config.host}:${config.port} (REST /v2, GraphQL /graphql, Connect and gRPC-web /zitadel.user.v2.UserService), gRPC on ${config.host}:${grpcPort} — database ${db}, mail ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}, worker ${config.mailWorker}`,
+  );
 }
 
 main().catch((e) => {

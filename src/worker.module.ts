@@ -14,7 +14,14 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(loggerParams(createRootLogger(config))), CommonModule, DatabaseModule, ObservabilityModule, OutboxModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(createRootLogger(config))),
+        CommonModule,
+        DatabaseModule,
+        ObservabilityModule,
+        OutboxModule,
+      ],
     };
   }
 }

@@ -49,13 +49,15 @@ describe('attempt cap and daily mail cap (EMAIL_CODE_MAX_ATTEMPTS=3, EMAIL_MAX_M
       const username = `${tag}-${transport}-${++n}`;
       return { username, userId: await api.addUser(orgId, username, `${username}@example.com`) };
     };
-    const op = (o: 'setEmail' | 'resend' | 'send' | 'verify', userId: string, body: Record<string, any>) => api.emailOp(transport, o, userId, body);
+    const op = (o: 'setEmail' | 'resend' | 'send' | 'verify', userId: string, body: Record<string, any>) =>
+      api.emailOp(transport, o, userId, body);
 
     it('below the cap: two wrong codes, then the right one verifies', async () => {
       const u = await freshUser('below-cap');
       const set = await op('setEmail', u.userId, { email: `${u.username}-new@example.com`, returnCode: {} });
       expectOk(set);
-      for (let i = 1; i <= 2; i++) expectError(await op('verify', u.userId, { verificationCode: wrongCodeFor(set.verificationCode!, i) }), transport, CODE_INVALID);
+      for (let i = 1; i <= 2; i++)
+        expectError(await op('verify', u.userId, { verificationCode: wrongCodeFor(set.verificationCode!, i) }), transport, CODE_INVALID);
       expectOk(await op('verify', u.userId, { verificationCode: set.verificationCode! }));
       expect(await getUserVia(api, transport, u.userId)).toMatchObject({ ok: true, isVerified: true });
     });
@@ -127,7 +129,8 @@ describe('resend cooldown (EMAIL_RESEND_COOLDOWN_SECONDS=60)', () => {
       const username = `${tag}-${transport}-${++n}`;
       return { username, userId: await api.addUser(orgId, username, `${username}@example.com`) };
     };
-    const op = (o: 'setEmail' | 'resend' | 'send' | 'verify', userId: string, body: Record<string, any>) => api.emailOp(transport, o, userId, body);
+    const op = (o: 'setEmail' | 'resend' | 'send' | 'verify', userId: string, body: Record<string, any>) =>
+      api.emailOp(transport, o, userId, body);
 
     it('a resend or send right after a mailed code is 429 with Retry-After ≤ the cooldown; returnCode is not throttled', async () => {
       const u = await freshUser('cool');

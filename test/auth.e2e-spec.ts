@@ -92,7 +92,11 @@ describe('authentication and authorisation', () => {
         expectError(missing, transport, NOT_FOUND);
         // indistinguishable: nobody can probe which user IDs exist elsewhere
         if (transport === 'rest') expect(denied.raw).toEqual(missing.raw);
-        else expect({ message: denied.raw.errors[0].message, extensions: denied.raw.errors[0].extensions }).toEqual({ message: missing.raw.errors[0].message, extensions: missing.raw.errors[0].extensions });
+        else
+          expect({ message: denied.raw.errors[0].message, extensions: denied.raw.errors[0].extensions }).toEqual({
+            message: missing.raw.errors[0].message,
+            extensions: missing.raw.errors[0].extensions,
+          });
         expect(await userSequence(u.userId)).toBe(before);
       });
 
@@ -135,17 +139,31 @@ describe('authentication and authorisation', () => {
         if (!o.ok) throw new Error(JSON.stringify(o.raw));
         expect(o.verificationCode).toBeUndefined();
         expect(o.resourceOwner).toBe(orgId);
-        const explicit = await self.setEmail(transport, selfId, { email: `selfie-${transport}-2@example.com`, sendCode: { urlTemplate: 'https://app.example.com/v?c={{.Code}}' } });
+        const explicit = await self.setEmail(transport, selfId, {
+          email: `selfie-${transport}-2@example.com`,
+          sendCode: { urlTemplate: 'https://app.example.com/v?c={{.Code}}' },
+        });
         expect(explicit.ok).toBe(true);
         const r = await getUserVia(admin, transport, selfId);
-        expect(r.ok && { email: r.email, isVerified: r.isVerified }).toEqual({ email: `selfie-${transport}-2@example.com`, isVerified: false });
+        expect(r.ok && { email: r.email, isVerified: r.isVerified }).toEqual({
+          email: `selfie-${transport}-2@example.com`,
+          isVerified: false,
+        });
         await t.sink.waitForMailTo(email);
       });
 
       it('self-service may not use returnCode or isVerified (403 AUTH-AWfge)', async () => {
         const before = await getUserVia(admin, 'rest', selfId);
-        expectError(await self.setEmail(transport, selfId, { email: `selfie-${transport}-rc@example.com`, returnCode: {} }), transport, PERMISSION_DENIED);
-        expectError(await self.setEmail(transport, selfId, { email: `selfie-${transport}-iv@example.com`, isVerified: true }), transport, PERMISSION_DENIED);
+        expectError(
+          await self.setEmail(transport, selfId, { email: `selfie-${transport}-rc@example.com`, returnCode: {} }),
+          transport,
+          PERMISSION_DENIED,
+        );
+        expectError(
+          await self.setEmail(transport, selfId, { email: `selfie-${transport}-iv@example.com`, isVerified: true }),
+          transport,
+          PERMISSION_DENIED,
+        );
         expect((await getUserVia(admin, 'rest', selfId)).raw).toEqual(before.raw);
       });
 
@@ -157,7 +175,12 @@ describe('authentication and authorisation', () => {
       it('the IAM_OWNER admin may do everything, in any organisation', async () => {
         for (const org of [orgId, otherOrgId]) {
           const u = await target(org);
-          const modes = [{}, { sendCode: { urlTemplate: 'https://app.example.com/v?c={{.Code}}' } }, { returnCode: {} }, { isVerified: true }];
+          const modes = [
+            {},
+            { sendCode: { urlTemplate: 'https://app.example.com/v?c={{.Code}}' } },
+            { returnCode: {} },
+            { isVerified: true },
+          ];
           for (const [i, mode] of modes.entries()) {
             const o = await admin.setEmail(transport, u.userId, { email: `${i}-${u.email}`, ...mode });
             if (!o.ok) throw new Error(`mode ${JSON.stringify(mode)}: ${JSON.stringify(o.raw)}`);

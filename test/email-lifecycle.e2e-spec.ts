@@ -1,7 +1,19 @@
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/common/clock.js';
 import { startApp, TestApp } from './support/app.js';
-import { addHumanUserVia, anyError, Api, appError, codeInMail, eventTypesOf, expectError, getUserVia, NOT_FOUND, Outcome, Transport } from './support/client.js';
+import {
+  addHumanUserVia,
+  anyError,
+  Api,
+  appError,
+  codeInMail,
+  eventTypesOf,
+  expectError,
+  getUserVia,
+  NOT_FOUND,
+  Outcome,
+  Transport,
+} from './support/client.js';
 
 /**
  * The verification lifecycle of a contact email (spec §1, §4): a code is issued (mailed or
@@ -50,14 +62,20 @@ describe('email verification lifecycle', () => {
       const userId = await api.addUser(orgId, username, email);
       return { userId, username, email };
     };
-    const op = (o: 'setEmail' | 'resend' | 'send' | 'verify', userId: string, body: Record<string, any>, as: Api = api) => as.emailOp(transport, o, userId, body);
+    const op = (o: 'setEmail' | 'resend' | 'send' | 'verify', userId: string, body: Record<string, any>, as: Api = api) =>
+      as.emailOp(transport, o, userId, body);
 
     it('add user → set email → mailed code verifies → the user is verified → resend finds no code', async () => {
       const username = `flow-${transport}`;
       const first = `${username}-first@example.com`;
       const second = `${username}-second@example.com`;
       // AddHumanUser with no verification option: sendCode is the default
-      const added = await api.addHumanUser({ username, organization: { orgId }, profile: { givenName: 'Flow', familyName: 'User' }, email: { email: first } });
+      const added = await api.addHumanUser({
+        username,
+        organization: { orgId },
+        profile: { givenName: 'Flow', familyName: 'User' },
+        email: { email: first },
+      });
       expect(added.status).toBe(200);
       expect(added.body.emailCode).toBeUndefined();
       const userId: string = added.body.userId;
@@ -246,7 +264,11 @@ describe('email verification lifecycle', () => {
       // the outsider really has no access to that user...
       expectError(await getUserVia(outsider, transport, u.userId), transport, NOT_FOUND);
       // ...yet the code is the credential
-      expectError(await op('verify', u.userId, { verificationCode: wrongCodeFor(set.verificationCode!) }, outsider), transport, CODE_INVALID);
+      expectError(
+        await op('verify', u.userId, { verificationCode: wrongCodeFor(set.verificationCode!) }, outsider),
+        transport,
+        CODE_INVALID,
+      );
       const ok = await op('verify', u.userId, { verificationCode: set.verificationCode! }, outsider);
       expectOk(ok);
       expect(ok.resourceOwner).toBe(orgId);
@@ -258,18 +280,25 @@ describe('email verification lifecycle', () => {
       expectError(await op(o, UNKNOWN_USER, { returnCode: {} }), transport, NOT_FOUND);
     });
 
-    it.each(['resend', 'send'] as const)('%s with a bad urlTemplate is DOMAIN-oGh5e (parse) or DOMAIN-ieYa7 (execution), before the user lookup', async (o) => {
-      const u = await freshUser(`tmpl-${o}`);
-      expectOk(await op('setEmail', u.userId, { email: `${u.username}-new@example.com`, returnCode: {} }));
-      const before = await getUserVia(api, transport, u.userId);
-      expectError(await op(o, u.userId, { sendCode: { urlTemplate: 'https://example.com/v?code={{.Code' } }), transport, TEMPLATE_PARSE);
-      expectError(await op(o, u.userId, { sendCode: { urlTemplate: 'https://example.com/v?code={{.Unknown}}' } }), transport, TEMPLATE_EXEC);
-      // nothing changed
-      expect(await getUserVia(api, transport, u.userId)).toMatchObject({ ok: true, sequence: before.ok ? before.sequence : -1 });
-      // the template is checked before the user is looked up
-      expectError(await op(o, UNKNOWN_USER, { sendCode: { urlTemplate: '{{.UserID' } }), transport, TEMPLATE_PARSE);
-      expectError(await op(o, UNKNOWN_USER, { sendCode: { urlTemplate: '{{.Nope}}' } }), transport, TEMPLATE_EXEC);
-    });
+    it.each(['resend', 'send'] as const)(
+      '%s with a bad urlTemplate is DOMAIN-oGh5e (parse) or DOMAIN-ieYa7 (execution), before the user lookup',
+      async (o) => {
+        const u = await freshUser(`tmpl-${o}`);
+        expectOk(await op('setEmail', u.userId, { email: `${u.username}-new@example.com`, returnCode: {} }));
+        const before = await getUserVia(api, transport, u.userId);
+        expectError(await op(o, u.userId, { sendCode: { urlTemplate: 'https://example.com/v?code={{.Code' } }), transport, TEMPLATE_PARSE);
+        expectError(
+          await op(o, u.userId, { sendCode: { urlTemplate: 'https://example.com/v?code={{.Unknown}}' } }),
+          transport,
+          TEMPLATE_EXEC,
+        );
+        // nothing changed
+        expect(await getUserVia(api, transport, u.userId)).toMatchObject({ ok: true, sequence: before.ok ? before.sequence : -1 });
+        // the template is checked before the user is looked up
+        expectError(await op(o, UNKNOWN_USER, { sendCode: { urlTemplate: '{{.UserID' } }), transport, TEMPLATE_PARSE);
+        expectError(await op(o, UNKNOWN_USER, { sendCode: { urlTemplate: '{{.Nope}}' } }), transport, TEMPLATE_EXEC);
+      },
+    );
 
     it('AddHumanUser with email.returnCode answers emailCode, which verifies', async () => {
       const username = `add-return-${transport}`;
@@ -281,7 +310,11 @@ describe('email verification lifecycle', () => {
       });
       if (!added.ok) throw new Error(`addHumanUser failed: ${JSON.stringify(added.raw)}`);
       expect(added.emailCode).toMatch(/^[A-Z0-9]{6}$/);
-      expect(await getUserVia(api, transport, added.userId)).toMatchObject({ ok: true, email: `${username}@example.com`, isVerified: false });
+      expect(await getUserVia(api, transport, added.userId)).toMatchObject({
+        ok: true,
+        email: `${username}@example.com`,
+        isVerified: false,
+      });
       expectOk(await op('verify', added.userId, { verificationCode: added.emailCode! }));
       expect(await getUserVia(api, transport, added.userId)).toMatchObject({ ok: true, isVerified: true });
     });
@@ -296,7 +329,11 @@ describe('email verification lifecycle', () => {
       });
       if (!added.ok) throw new Error(`addHumanUser failed: ${JSON.stringify(added.raw)}`);
       expect(added.emailCode).toBeUndefined();
-      expect(await getUserVia(api, transport, added.userId)).toMatchObject({ ok: true, email: `${username}@example.com`, isVerified: true });
+      expect(await getUserVia(api, transport, added.userId)).toMatchObject({
+        ok: true,
+        email: `${username}@example.com`,
+        isVerified: true,
+      });
       expectError(await op('resend', added.userId, { sendCode: {} }), transport, CODE_EMPTY);
     });
   });

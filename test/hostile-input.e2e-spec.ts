@@ -24,7 +24,13 @@ interface RawResult extends HttpResult {
 }
 
 /** One request exactly as given: no content type unless `headers` has one, path sent verbatim. */
-function raw(base: string, method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<RawResult> {
+function raw(
+  base: string,
+  method: string,
+  path: string,
+  body: string | Buffer | undefined,
+  headers: Record<string, string>,
+): Promise<RawResult> {
   const u = new URL(base);
   const buf = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
   const started = Date.now();
@@ -166,19 +172,34 @@ const ROUTES: Route[] = [
     name: 'AddHumanUser',
     path: () => '/v2/users/human',
     hasId: false,
-    baseline: (c) => ({ username: `hostile-${c.n()}`, organization: { orgId: c.orgId }, profile: { givenName: 'H', familyName: 'I' }, email: { email: 'not-an-address', returnCode: {} } }),
+    baseline: (c) => ({
+      username: `hostile-${c.n()}`,
+      organization: { orgId: c.orgId },
+      profile: { givenName: 'H', familyName: 'I' },
+      email: { email: 'not-an-address', returnCode: {} },
+    }),
     slots: [
       {
         name: 'email.email',
         kind: 'address',
         valid: (c) => `hostile-${c.n()}@example.com`,
-        put: (c, v) => ({ username: `hostile-${c.n()}`, organization: { orgId: c.orgId }, profile: { givenName: 'H', familyName: 'I' }, email: { email: v, returnCode: {} } }),
+        put: (c, v) => ({
+          username: `hostile-${c.n()}`,
+          organization: { orgId: c.orgId },
+          profile: { givenName: 'H', familyName: 'I' },
+          email: { email: v, returnCode: {} },
+        }),
       },
       {
         name: 'username',
         kind: 'text',
         valid: (c) => `hostile-${c.n()}`,
-        put: (c, v) => ({ username: v, organization: { orgId: c.orgId }, profile: { givenName: 'H', familyName: 'I' }, email: { email: `hostile-${c.n()}@example.com`, returnCode: {} } }),
+        put: (c, v) => ({
+          username: v,
+          organization: { orgId: c.orgId },
+          profile: { givenName: 'H', familyName: 'I' },
+          email: { email: `hostile-${c.n()}@example.com`, returnCode: {} },
+        }),
       },
     ],
   },
@@ -187,7 +208,9 @@ const ROUTES: Route[] = [
     path: (c, id = c.userId) => `/v2/users/${id}/email`,
     hasId: true,
     baseline: () => ({ email: 'not-an-address', sendCode: { urlTemplate: URL_OK } }),
-    slots: [{ name: 'email', kind: 'address', valid: (c) => `hostile-${c.n()}@example.com`, put: (_c, v) => ({ email: v, returnCode: {} }) }],
+    slots: [
+      { name: 'email', kind: 'address', valid: (c) => `hostile-${c.n()}@example.com`, put: (_c, v) => ({ email: v, returnCode: {} }) },
+    ],
   },
   {
     name: 'ResendEmailCode',
@@ -232,7 +255,9 @@ const ROUTES: Route[] = [
     path: (c, id = c.orgId) => `/v2/organizations/${id}/members`,
     hasId: true,
     baseline: (c) => ({ userId: c.userId, roles: ['NOT_A_ROLE'] }),
-    slots: [{ name: 'userId', kind: 'lookup', valid: () => '999999999999999999', put: (_c, v) => ({ userId: v, roles: ['ORG_USER_VIEWER'] }) }],
+    slots: [
+      { name: 'userId', kind: 'lookup', valid: () => '999999999999999999', put: (_c, v) => ({ userId: v, roles: ['ORG_USER_VIEWER'] }) },
+    ],
   },
 ];
 
@@ -244,7 +269,8 @@ interface HostileString {
 }
 
 /** Puts `s` inside the value: into the query of a URL (so the template still parses), else after its third character. */
-const inject = (valid: string, kind: SlotKind, s: string) => (kind === 'url' ? `${valid}&x=a${s}b` : `${valid.slice(0, 3)}${s}${valid.slice(3)}`);
+const inject = (valid: string, kind: SlotKind, s: string) =>
+  kind === 'url' ? `${valid}&x=a${s}b` : `${valid.slice(0, 3)}${s}${valid.slice(3)}`;
 
 const ALL_KINDS: SlotKind[] = ['address', 'url', 'code', 'date', 'lookup', 'text'];
 const HOSTILE_STRINGS: HostileString[] = [
@@ -255,7 +281,12 @@ const HOSTILE_STRINGS: HostileString[] = [
   {
     name: 'CRLF (a@b.c\\r\\nBcc: x@y.z)',
     kinds: ['address', 'url', 'code', 'date', 'lookup'],
-    make: (v, k) => (k === 'address' ? 'a@b.c\r\nBcc: x@y.z' : k === 'url' ? `${v}\r\nBcc: x@y.z\r\n\r\nVisit https://evil.example/ instead` : `${v}\r\nBcc: x@y.z`),
+    make: (v, k) =>
+      k === 'address'
+        ? 'a@b.c\r\nBcc: x@y.z'
+        : k === 'url'
+          ? `${v}\r\nBcc: x@y.z\r\n\r\nVisit https://evil.example/ instead`
+          : `${v}\r\nBcc: x@y.z`,
   },
   { name: 'a 10 kB string', kinds: ALL_KINDS, make: (v, k) => (k === 'url' ? `${v}&pad=${'x'.repeat(HUGE)}` : `${v}${'x'.repeat(HUGE)}`) },
 ];
@@ -290,7 +321,8 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 function restCases(): RestCase[] {
   const cases: RestCase[] = [];
   for (const route of ROUTES) {
-    const add = (name: string, statuses: number[], build: RestCase['build']) => cases.push({ name: `${route.name}: ${name}`, statuses, build });
+    const add = (name: string, statuses: number[], build: RestCase['build']) =>
+      cases.push({ name: `${route.name}: ${name}`, statuses, build });
     const json = (name: string, statuses: number[], text: (c: Ctx) => string) =>
       add(name, statuses, (c) => ({ path: route.path(c), body: text(c), headers: JSON_TYPE }));
     const base = (c: Ctx) => JSON.stringify(route.baseline(c));
@@ -328,7 +360,9 @@ function restCases(): RestCase[] {
     json('a __proto__ key', [400], (c) => withMembers(route.baseline(c), `"__proto__":${PAYLOAD}`));
     json('a nested __proto__ key', [400], (c) => withMembers(route.baseline(c), `"nested":{"__proto__":${PAYLOAD}}`));
     json('a constructor.prototype key', [400], (c) => withMembers(route.baseline(c), `"constructor":{"prototype":${PAYLOAD}}`));
-    json('a nested constructor.prototype key', [400], (c) => withMembers(route.baseline(c), `"nested":{"constructor":{"prototype":${PAYLOAD}}}`));
+    json('a nested constructor.prototype key', [400], (c) =>
+      withMembers(route.baseline(c), `"nested":{"constructor":{"prototype":${PAYLOAD}}}`),
+    );
     json('a prototype key', [400], (c) => withMembers(route.baseline(c), `"prototype":${PAYLOAD}`));
     // a `constructor` member that is not an object: Fastify lets it through, the input mapping must cope
     json('a nested constructor key holding a number', [400], (c) => nestInto(c, '{"constructor":1}'));
@@ -361,7 +395,11 @@ function restCases(): RestCase[] {
 
     // content types: anything but application/json is refused before parsing
     add('text/plain', [415], (c) => ({ path: route.path(c), body: base(c), headers: { 'content-type': 'text/plain' } }));
-    add('a form body', [415], (c) => ({ path: route.path(c), body: 'email=x%40example.com', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    add('a form body', [415], (c) => ({
+      path: route.path(c),
+      body: 'email=x%40example.com',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }));
     add('a multipart body', [415], (c) => ({
       path: route.path(c),
       body: `--x\r\nContent-Disposition: form-data; name="email"\r\n\r\nx@example.com\r\n--x--\r\n`,
@@ -379,7 +417,11 @@ function restCases(): RestCase[] {
     ['a lone %', '%', [400]],
     ['an encoded NUL (%00)', '123%00456', [400, 404]],
   ] as const) {
-    cases.push({ name: `GetUserByID (GET): ${name} in the path`, statuses: [...statuses], build: () => ({ method: 'GET', path: `/v2/users/${id}`, headers: {} }) });
+    cases.push({
+      name: `GetUserByID (GET): ${name} in the path`,
+      statuses: [...statuses],
+      build: () => ({ method: 'GET', path: `/v2/users/${id}`, headers: {} }),
+    });
   }
   return cases;
 }
@@ -484,8 +526,13 @@ describe('hostile input', () => {
   /** Every corpus request that was accepted (2xx): each is a hostile request that wrote something. */
   const accepted: string[] = [];
 
-  const post = (path: string, body: string | undefined, headers: Record<string, string>, token: string | undefined = t.adminToken, method = 'POST') =>
-    raw(t.url, method, path, body, { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) });
+  const post = (
+    path: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+    token: string | undefined = t.adminToken,
+    method = 'POST',
+  ) => raw(t.url, method, path, body, { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) });
 
   beforeAll(async () => {
     t = await startApp({ URL_TEMPLATE_ALLOWED_HOSTS: 'verify.test' });
@@ -526,12 +573,18 @@ describe('hostile input', () => {
 
   describe('GraphQL query bombs: refused while validating, fast, never a 500', () => {
     const frag = (fanOut: number, levels: number) =>
-      Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ${Array.from({ length: fanOut }, () => `...F${i + 1}`).join(' ')} }`).join(' ') +
-      ` fragment F${levels} on Query { __typename }`;
+      Array.from(
+        { length: levels },
+        (_, i) => `fragment F${i} on Query { ${Array.from({ length: fanOut }, () => `...F${i + 1}`).join(' ')} }`,
+      ).join(' ') + ` fragment F${levels} on Query { __typename }`;
     const BOMBS: [string, () => string, number][] = [
       ['introspection nested 50 deep', () => deepIntrospection(50), 400],
       ['introspection nested 16 deep (one over the limit)', () => deepIntrospection(16), 400],
-      ['100 aliases of user(id:)', () => `{ ${Array.from({ length: 100 }, (_, i) => `u${i}: user(id: "${i}") { userId }`).join(' ')} }`, 400],
+      [
+        '100 aliases of user(id:)',
+        () => `{ ${Array.from({ length: 100 }, (_, i) => `u${i}: user(id: "${i}") { userId }`).join(' ')} }`,
+        400,
+      ],
       ['a document of 10,000 tokens', () => `{${' a'.repeat(10_000)} }`, 400],
       ['2,400 repeated fields (within the token limit)', () => `{${' __typename'.repeat(2_400)} }`, 400],
       ['fragments fanning out 2×30 (2^30 expansions)', () => `query { ...F0 } ${frag(2, 30)}`, 400],
@@ -545,11 +598,16 @@ describe('hostile input', () => {
       expectGraphQLClientError(r, name);
       expect(r.body.data ?? null).toBeNull();
       // spec §2: validation errors come out as INVALID_ARGUMENT, the limits' too
-      for (const e of r.body.errors) expect({ message: e.message, code: e.extensions?.code }).toEqual({ message: e.message, code: 'INVALID_ARGUMENT' });
+      for (const e of r.body.errors)
+        expect({ message: e.message, code: e.extensions?.code }).toEqual({ message: e.message, code: 'INVALID_ARGUMENT' });
     });
 
     it('a batched array body [{query},{query}] → one clear refusal, fast', async () => {
-      const r = await post('/graphql', JSON.stringify([{ query: '{ __typename }' }, { query: `{ user(id: "${ctx.userId}") { userId } }` }]), JSON_TYPE);
+      const r = await post(
+        '/graphql',
+        JSON.stringify([{ query: '{ __typename }' }, { query: `{ user(id: "${ctx.userId}") { userId } }` }]),
+        JSON_TYPE,
+      );
       expect(r.ms).toBeLessThan(2000);
       expect(r.status).toBe(400);
       expectGraphQLClientError(r, 'batched array body');
@@ -559,12 +617,20 @@ describe('hostile input', () => {
     it('Apollo Sandbox’s introspection query still succeeds (no token, as Sandbox first loads)', async () => {
       for (const query of [
         getIntrospectionQuery(),
-        getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }),
+        getIntrospectionQuery({
+          descriptions: true,
+          specifiedByUrl: true,
+          directiveIsRepeatable: true,
+          schemaDescription: true,
+          inputValueDeprecation: true,
+        }),
       ]) {
         const r = await post('/graphql', JSON.stringify({ query, operationName: 'IntrospectionQuery' }), JSON_TYPE, undefined);
         expect({ status: r.status, errors: r.body?.errors }).toEqual({ status: 200, errors: undefined });
         expect(r.body.data.__schema.mutationType.name).toBe('Mutation');
-        expect(r.body.data.__schema.types.map((ty: { name: string }) => ty.name)).toEqual(expect.arrayContaining(['SetContactEmailInput', 'EmailChangePayload']));
+        expect(r.body.data.__schema.types.map((ty: { name: string }) => ty.name)).toEqual(
+          expect.arrayContaining(['SetContactEmailInput', 'EmailChangePayload']),
+        );
         expect(r.ms).toBeLessThan(2000);
       }
     });

@@ -1,6 +1,16 @@
 import { DataSource } from 'typeorm';
 import { startApp, TestApp } from './support/app.js';
-import { anyError, Api, appError, eventTypesOf, expectError, getUserVia, Outcome, Transport, withIdempotencyKey } from './support/client.js';
+import {
+  anyError,
+  Api,
+  appError,
+  eventTypesOf,
+  expectError,
+  getUserVia,
+  Outcome,
+  Transport,
+  withIdempotencyKey,
+} from './support/client.js';
 
 /**
  * Idempotency-Key on the email POSTs (spec §5, beyond ZITADEL): a retried request with the same
@@ -84,7 +94,11 @@ describe('Idempotency-Key', () => {
       const other = await keyed('setEmail', u.userId, key, { email: `${u.username}-b@example.com`, returnCode: {} });
       expectError(other, transport, anyError(3, 400));
       if (!other.ok) expect(other.message).toMatch(/idempotency.?key/i);
-      expect(await getUserVia(api, transport, u.userId)).toMatchObject({ ok: true, email: `${u.username}-a@example.com`, sequence: first.sequence });
+      expect(await getUserVia(api, transport, u.userId)).toMatchObject({
+        ok: true,
+        email: `${u.username}-a@example.com`,
+        sequence: first.sequence,
+      });
       expect(count(await eventTypesOf(ds, u.userId), CHANGED)).toBe(1);
     });
 
@@ -130,26 +144,33 @@ describe('Idempotency-Key', () => {
       expect(count(await eventTypesOf(ds, u.userId), 'user.human.email.verified')).toBe(1);
       expect(count(await eventTypesOf(ds, u.userId), 'user.human.email.verification.failed')).toBe(0);
       // without the key the used code is what it is
-      expectError(await api.emailOp(transport, 'verify', u.userId, { verificationCode: set.verificationCode! }), transport, appError(3, 400, 'COMMAND-eis9R', 'Code is invalid'));
+      expectError(
+        await api.emailOp(transport, 'verify', u.userId, { verificationCode: set.verificationCode! }),
+        transport,
+        appError(3, 400, 'COMMAND-eis9R', 'Code is invalid'),
+      );
     });
 
     // A race shows only sometimes, so three bursts, each on a fresh user and key.
-    it.each([1, 2, 3])('ten concurrent requests with the same key and body (burst %i): all 200 with one answer, one event, one mail', async () => {
-      const u = await freshUser('burst');
-      const address = `${u.username}-new@example.com`;
-      const key = `burst-${transport}-${n}`;
-      const all = await Promise.all(Array.from({ length: 10 }, () => keyed('setEmail', u.userId, key, { email: address, sendCode: {} })));
-      const failed = all.filter((o) => !o.ok);
-      expect(failed.map((o) => o.raw)).toEqual([]);
-      const ok = all as Extract<Outcome, { ok: true }>[];
-      expect(new Set(ok.map((o) => o.sequence)).size).toBe(1);
-      expect(new Set(ok.map((o) => o.changeDate)).size).toBe(1);
-      expect(count(await eventTypesOf(ds, u.userId), CHANGED)).toBe(1);
-      expect(await getUserVia(api, transport, u.userId)).toMatchObject({ ok: true, email: address, sequence: ok[0]!.sequence });
-      await t.sink.waitForMailTo(address);
-      await settle();
-      expect(t.sink.to(address)).toHaveLength(1);
-    });
+    it.each([1, 2, 3])(
+      'ten concurrent requests with the same key and body (burst %i): all 200 with one answer, one event, one mail',
+      async () => {
+        const u = await freshUser('burst');
+        const address = `${u.username}-new@example.com`;
+        const key = `burst-${transport}-${n}`;
+        const all = await Promise.all(Array.from({ length: 10 }, () => keyed('setEmail', u.userId, key, { email: address, sendCode: {} })));
+        const failed = all.filter((o) => !o.ok);
+        expect(failed.map((o) => o.raw)).toEqual([]);
+        const ok = all as Extract<Outcome, { ok: true }>[];
+        expect(new Set(ok.map((o) => o.sequence)).size).toBe(1);
+        expect(new Set(ok.map((o) => o.changeDate)).size).toBe(1);
+        expect(count(await eventTypesOf(ds, u.userId), CHANGED)).toBe(1);
+        expect(await getUserVia(api, transport, u.userId)).toMatchObject({ ok: true, email: address, sequence: ok[0]!.sequence });
+        await t.sink.waitForMailTo(address);
+        await settle();
+        expect(t.sink.to(address)).toHaveLength(1);
+      },
+    );
   });
 });
 

@@ -132,7 +132,7 @@ describe('JWT access tokens', () => {
   });
 
   describe.each(TRANSPORTS)('over %s', (transport) => {
-    it('accepts an RS256 token as its subject, with the subject\'s permissions (IAM_OWNER: read and write)', async () => {
+    it("accepts an RS256 token as its subject, with the subject's permissions (IAM_OWNER: read and write)", async () => {
       const api = as(await sign(rsa, { sub: adminId }));
       const user = await getUserVia(api, transport, targetId);
       expect(user).toEqual(expect.objectContaining({ ok: true, userId: targetId }));
@@ -140,16 +140,24 @@ describe('JWT access tokens', () => {
       expect(set).toEqual(expect.objectContaining({ ok: true, resourceOwner: orgId, verificationCode: expect.any(String) }));
     });
 
-    it('accepts an ES256 token as its subject, with the subject\'s permissions (ORG_USER_VIEWER: read only)', async () => {
+    it("accepts an ES256 token as its subject, with the subject's permissions (ORG_USER_VIEWER: read only)", async () => {
       const api = as(await sign(ec, { sub: viewerId }));
       expect(await getUserVia(api, transport, targetId)).toEqual(expect.objectContaining({ ok: true, userId: targetId }));
-      expectError(await api.setEmail(transport, targetId, { email: `es-${transport}@example.com`, returnCode: {} }), transport, PERMISSION_DENIED);
+      expectError(
+        await api.setEmail(transport, targetId, { email: `es-${transport}@example.com`, returnCode: {} }),
+        transport,
+        PERMISSION_DENIED,
+      );
     });
 
     it('refuses an expired token with 401 (code 16)', async () => {
       const api = as(await sign(rsa, { sub: adminId, expIn: -120 }));
       expectError(await getUserVia(api, transport, targetId), transport, UNAUTHENTICATED);
-      expectError(await api.setEmail(transport, targetId, { email: `exp-${transport}@example.com`, returnCode: {} }), transport, UNAUTHENTICATED);
+      expectError(
+        await api.setEmail(transport, targetId, { email: `exp-${transport}@example.com`, returnCode: {} }),
+        transport,
+        UNAUTHENTICATED,
+      );
     });
 
     it('accepts a token that expired within the allowed clock skew (30 s)', async () => {
@@ -172,7 +180,13 @@ describe('JWT access tokens', () => {
     },
     {
       name: 'alg "none"',
-      token: async () => new UnsecuredJWT({ sub: adminId, jti: randomUUID() }).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('5m').encode(),
+      token: async () =>
+        new UnsecuredJWT({ sub: adminId, jti: randomUUID() })
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .encode(),
     },
     {
       name: 'HS256 keyed with the RSA public key',
@@ -190,10 +204,13 @@ describe('JWT access tokens', () => {
     { name: 'three base64url parts that are no JWT', token: async () => 'abc.def.ghi' },
   ];
 
-  it.each(REFUSED.flatMap((r) => TRANSPORTS.map((transport) => [r.name, transport, r] as const)))('refuses a token with %s over %s: 401', async (_, transport, r) => {
-    const api = as(await r.token());
-    expectError(await getUserVia(api, transport, targetId), transport, UNAUTHENTICATED);
-  });
+  it.each(REFUSED.flatMap((r) => TRANSPORTS.map((transport) => [r.name, transport, r] as const)))(
+    'refuses a token with %s over %s: 401',
+    async (_, transport, r) => {
+      const api = as(await r.token());
+      expectError(await getUserVia(api, transport, targetId), transport, UNAUTHENTICATED);
+    },
+  );
 
   it('refuses the token of a user who is no longer active', async () => {
     const userId = await admin.addUser(orgId, 'jwt-gone');

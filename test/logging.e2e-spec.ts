@@ -48,10 +48,15 @@ afterAll(async () => {
 
 /** The request records (pino-http's "request completed") with this request ID, once they are out. */
 function requestRecords(id: string, timeoutMs = 3_000): Promise<LogRecord[]> {
-  return eventually(() => {
-    const found = server.process.records.filter((r) => r.req?.id === id || r.reqId === id);
-    return found.length ? found : undefined;
-  }, `a log record of request ${id}\n${server.process.tail(3000)}`, timeoutMs, 50);
+  return eventually(
+    () => {
+      const found = server.process.records.filter((r) => r.req?.id === id || r.reqId === id);
+      return found.length ? found : undefined;
+    },
+    `a log record of request ${id}\n${server.process.tail(3000)}`,
+    timeoutMs,
+    50,
+  );
 }
 
 describe(`the server's logs on ${TEST_DB}`, () => {
@@ -111,17 +116,34 @@ describe(`the server's logs on ${TEST_DB}`, () => {
     const secrets: string[] = [server.adminToken];
     const addresses: string[] = [];
     const ids: string[] = [];
-    const call = async (method: string, path: string, body: unknown, token: string | undefined, tag: string, headers: Record<string, string> = {}) => {
+    const call = async (
+      method: string,
+      path: string,
+      body: unknown,
+      token: string | undefined,
+      tag: string,
+      headers: Record<string, string> = {},
+    ) => {
       const id = `secrets-${tag}`;
       ids.push(id);
       return rest(server.url, method, path, body, token, { 'X-Request-Id': id, ...headers });
     };
 
-    addresses.push('minnie.mouse@logs.example.com', 'mickey.mouse@logs.example.com', 'daisy.duck@logs.example.com', 'donald.duck@logs.example.com');
+    addresses.push(
+      'minnie.mouse@logs.example.com',
+      'mickey.mouse@logs.example.com',
+      'daisy.duck@logs.example.com',
+      'donald.duck@logs.example.com',
+    );
     const added = await call(
       'POST',
       '/v2/users/human',
-      { username: 'minnie', organization: { orgId }, profile: { givenName: 'Minnie', familyName: 'Mouse' }, email: { email: addresses[0], returnCode: {} } },
+      {
+        username: 'minnie',
+        organization: { orgId },
+        profile: { givenName: 'Minnie', familyName: 'Mouse' },
+        email: { email: addresses[0], returnCode: {} },
+      },
       server.adminToken,
       'add-user',
     );
@@ -139,8 +161,12 @@ describe(`the server's logs on ${TEST_DB}`, () => {
     // a wrong code, then the right one, in the body of VerifyEmail
     const wrong = code === 'Q7Z3K9' ? 'Q7Z3K8' : 'Q7Z3K9';
     secrets.push(wrong);
-    expect((await call('POST', `/v2/users/${userId}/email/verify`, { verificationCode: wrong }, server.adminToken, 'verify-wrong')).status).toBe(400);
-    expect((await call('POST', `/v2/users/${userId}/email/verify`, { verificationCode: code }, server.adminToken, 'verify')).status).toBe(200);
+    expect(
+      (await call('POST', `/v2/users/${userId}/email/verify`, { verificationCode: wrong }, server.adminToken, 'verify-wrong')).status,
+    ).toBe(400);
+    expect((await call('POST', `/v2/users/${userId}/email/verify`, { verificationCode: code }, server.adminToken, 'verify')).status).toBe(
+      200,
+    );
 
     // the same over GraphQL
     const viaGql = await gql(
@@ -152,11 +178,18 @@ describe(`the server's logs on ${TEST_DB}`, () => {
     const gqlCode: string = viaGql.body?.data?.setContactEmail?.verificationCode;
     expect(gqlCode).toMatch(/^[A-Z0-9]{6}$/);
     secrets.push(gqlCode);
-    const verified = await gql(server.url, 'mutation($input: VerifyEmailInput!) { verifyEmail(input: $input) { details { sequence } } }', { input: { userId, verificationCode: gqlCode } }, server.adminToken);
+    const verified = await gql(
+      server.url,
+      'mutation($input: VerifyEmailInput!) { verifyEmail(input: $input) { details { sequence } } }',
+      { input: { userId, verificationCode: gqlCode } },
+      server.adminToken,
+    );
     expect(verified.body.errors).toBeUndefined();
 
     // a mailed code: the worker renders and sends it
-    expect((await call('POST', `/v2/users/${userId}/email`, { email: addresses[3], sendCode: {} }, server.adminToken, 'send-code')).status).toBe(200);
+    expect(
+      (await call('POST', `/v2/users/${userId}/email`, { email: addresses[3], sendCode: {} }, server.adminToken, 'send-code')).status,
+    ).toBe(200);
     const mailed = codeInMail(await sink.waitForMailTo(addresses[3]!));
     secrets.push(mailed);
 
@@ -164,7 +197,9 @@ describe(`the server's logs on ${TEST_DB}`, () => {
     const page = await call('GET', `/ui/v2/login/verify?code=SECRET1&organization=${orgId}&userId=${userId}`, undefined, undefined, 'page');
     expect(page.status).toBe(200);
     secrets.push('SECRET1');
-    const form = await call('POST', '/ui/v2/login/verify', `userId=${userId}&code=SECRET2`, undefined, 'page-form', { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await call('POST', '/ui/v2/login/verify', `userId=${userId}&code=SECRET2`, undefined, 'page-form', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(400);
     secrets.push('SECRET2');
 
@@ -177,10 +212,17 @@ describe(`the server's logs on ${TEST_DB}`, () => {
     // the requests above are in the log (otherwise its silence proves nothing)...
     for (const id of ids) await requestRecords(id);
     // ...and the worker's send too
-    await eventually(() => (server.process.records.some((r) => r.context === 'OutboxWorker' && /sent/.test(r.msg ?? '')) ? true : undefined), 'the worker to log the send', 5_000, 50);
+    await eventually(
+      () => (server.process.records.some((r) => r.context === 'OutboxWorker' && /sent/.test(r.msg ?? '')) ? true : undefined),
+      'the worker to log the send',
+      5_000,
+      50,
+    );
 
     const logs = `${server.process.stdout}\n${server.process.stderr}`;
-    const leaked = secrets.filter((s) => new RegExp(`(?<![A-Za-z0-9_-])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`).test(logs));
+    const leaked = secrets.filter((s) =>
+      new RegExp(`(?<![A-Za-z0-9_-])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`).test(logs),
+    );
     expect(leaked).toEqual([]);
     expect(addresses.filter((a) => logs.includes(a))).toEqual([]);
     expect(logs.match(EMAIL_IN_CLEAR) ?? []).toEqual([]);

@@ -15,7 +15,10 @@ describe('verification mail over real SMTP', () => {
 
   it('SetEmail with sendCode mails the code and a link with user, org and code', async () => {
     const userId = await api.addUser(orgId, 'mailer', 'mailer-old@example.com');
-    const r = await api.setEmail('rest', userId, { email: 'mailer@example.com', sendCode: { urlTemplate: 'https://app.example.com/verify?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}' } });
+    const r = await api.setEmail('rest', userId, {
+      email: 'mailer@example.com',
+      sendCode: { urlTemplate: 'https://app.example.com/verify?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}' },
+    });
     expect(r.ok).toBe(true);
     const mail = await t.sink.waitForMailTo('mailer@example.com');
     expect(mail.subject).toBe('Verify email');
@@ -31,5 +34,8 @@ describe('verification mail over real SMTP', () => {
 });
 
 function decodeEntities(html: string): string {
-  return html.replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))).replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+  return html
+    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"');
 }

@@ -10,7 +10,17 @@ import { Api, gql, HttpResult, rest } from './support/client.js';
 function expectNoLeak(r: HttpResult): void {
   const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
   expect(text).not.toMatch(/\bat [^\s"]+ \(|\bat \/|\n\s+at |:\d+:\d+\)/); // stack frames
-  for (const leak of ['node_modules', 'SELECT', 'QueryFailedError', 'INSERT INTO', 'UPDATE "', '/work/', '.ts:', 'TypeError', 'SyntaxError']) {
+  for (const leak of [
+    'node_modules',
+    'SELECT',
+    'QueryFailedError',
+    'INSERT INTO',
+    'UPDATE "',
+    '/work/',
+    '.ts:',
+    'TypeError',
+    'SyntaxError',
+  ]) {
     expect(text).not.toContain(leak);
   }
 }
@@ -157,11 +167,15 @@ describe('malformed input', () => {
       const r = await rest(t.url, method, method === 'GET' ? `/v2/users/${id}` : `/v2/users/${id}/email`, body, t.adminToken);
       expect({ status: r.status, body: r.body }).toEqual({
         status: 404,
-        body: { code: 5, message: 'Email not found (COMMAND-ieJ2e)', details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: 'COMMAND-ieJ2e', message: 'Email not found' }] },
+        body: {
+          code: 5,
+          message: 'Email not found (COMMAND-ieJ2e)',
+          details: [{ '@type': 'type.googleapis.com/zitadel.v1.ErrorDetail', id: 'COMMAND-ieJ2e', message: 'Email not found' }],
+        },
       });
     });
 
-    it('a 500-character user ID → a client error in ZITADEL shape, not the HTTP layer\'s', async () => {
+    it("a 500-character user ID → a client error in ZITADEL shape, not the HTTP layer's", async () => {
       const r = await api.getUser('9'.repeat(500));
       expectClientError(r, [400, 404, 414]);
     });
@@ -172,8 +186,16 @@ describe('malformed input', () => {
     const CASES: [string, string, Record<string, unknown>][] = [
       ['a syntax error', 'mutation { setContactEmail(input: {', {}],
       ['an unknown field', '{ user(id: "1") { nonexistentField } }', {}],
-      ['an unknown argument', 'mutation { setContactEmail(input: { userId: "1", email: "a@example.com" }, extra: 1) { verificationCode } }', {}],
-      ['an unknown input field', 'mutation { setContactEmail(input: { userId: "1", email: "a@example.com", bogus: true }) { verificationCode } }', {}],
+      [
+        'an unknown argument',
+        'mutation { setContactEmail(input: { userId: "1", email: "a@example.com" }, extra: 1) { verificationCode } }',
+        {},
+      ],
+      [
+        'an unknown input field',
+        'mutation { setContactEmail(input: { userId: "1", email: "a@example.com", bogus: true }) { verificationCode } }',
+        {},
+      ],
       ['a wrong variable type: email as a number', SET, { input: { userId: 'USER', email: 5 } }],
       ['a wrong variable type: returnCode as a string', SET, { input: { userId: 'USER', email: 'gq@example.com', returnCode: 'yes' } }],
       ['a wrong variable type: sendCode as a string', SET, { input: { userId: 'USER', email: 'gq@example.com', sendCode: 'x' } }],
@@ -194,7 +216,11 @@ describe('malformed input', () => {
     });
 
     it('a body that is not JSON → a client error, no stacktrace', async () => {
-      const res = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminToken}` }, body: '{"query": ' });
+      const res = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminToken}` },
+        body: '{"query": ',
+      });
       const text = await res.text();
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);

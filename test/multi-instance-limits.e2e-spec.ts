@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { RateLimitStore } from '../src/common/rate-limit/rate-limit.store.js';
 import { startApp, TestApp } from './support/app.js';
-import { anyError, Api, appError, eventTypesOf, expectError, getUserVia, Outcome, rest, Transport, withIdempotencyKey } from './support/client.js';
+import {
+  anyError,
+  Api,
+  appError,
+  eventTypesOf,
+  expectError,
+  getUserVia,
+  Outcome,
+  rest,
+  Transport,
+  withIdempotencyKey,
+} from './support/client.js';
 import { TEST_DB } from './support/database.js';
 
 /**
@@ -75,26 +86,29 @@ describe(`two instances on one ${TEST_DB} database`, () => {
     });
     afterAll(() => p?.close());
 
-    it.each<Transport>(['rest', 'graphql'])('over %s: SetEmail via A, then resend or send via B within the cooldown → 429 with Retry-After', async (transport) => {
-      const username = `cool-${transport}-${++n}`;
-      const userId = await p.apiA.addUser(orgId, username);
-      const address = `${username}-new@example.com`;
-      const set = await p.apiA.emailOp(transport, 'setEmail', userId, { email: address, sendCode: {} });
-      expectOk(set);
+    it.each<Transport>(['rest', 'graphql'])(
+      'over %s: SetEmail via A, then resend or send via B within the cooldown → 429 with Retry-After',
+      async (transport) => {
+        const username = `cool-${transport}-${++n}`;
+        const userId = await p.apiA.addUser(orgId, username);
+        const address = `${username}-new@example.com`;
+        const set = await p.apiA.emailOp(transport, 'setEmail', userId, { email: address, sendCode: {} });
+        expectOk(set);
 
-      expectThrottled(await p.apiB.emailOp(transport, 'resend', userId, { sendCode: {} }), transport, COOLDOWN_ID, COOLDOWN);
-      expectThrottled(await p.apiB.emailOp(transport, 'send', userId, {}), transport, COOLDOWN_ID, COOLDOWN);
-      // and back on A, the same
-      expectThrottled(await p.apiA.emailOp(transport, 'resend', userId, {}), transport, COOLDOWN_ID, COOLDOWN);
-      // the refused calls changed nothing, seen from either instance
-      expect(await getUserVia(p.apiB, transport, userId)).toMatchObject({ ok: true, email: address, sequence: set.sequence });
+        expectThrottled(await p.apiB.emailOp(transport, 'resend', userId, { sendCode: {} }), transport, COOLDOWN_ID, COOLDOWN);
+        expectThrottled(await p.apiB.emailOp(transport, 'send', userId, {}), transport, COOLDOWN_ID, COOLDOWN);
+        // and back on A, the same
+        expectThrottled(await p.apiA.emailOp(transport, 'resend', userId, {}), transport, COOLDOWN_ID, COOLDOWN);
+        // the refused calls changed nothing, seen from either instance
+        expect(await getUserVia(p.apiB, transport, userId)).toMatchObject({ ok: true, email: address, sequence: set.sequence });
 
-      // returnCode mails nothing and is not throttled on either instance
-      expectOk(await p.apiB.emailOp(transport, 'resend', userId, { returnCode: {} }));
-      await p.a.sink.waitForMailTo(address);
-      await settle();
-      expect(p.a.sink.to(address)).toHaveLength(1);
-    });
+        // returnCode mails nothing and is not throttled on either instance
+        expectOk(await p.apiB.emailOp(transport, 'resend', userId, { returnCode: {} }));
+        await p.a.sink.waitForMailTo(address);
+        await settle();
+        expect(p.a.sink.to(address)).toHaveLength(1);
+      },
+    );
 
     it('the REST 429 carries a Retry-After header', async () => {
       const username = `cool-header-${++n}`;
@@ -120,23 +134,31 @@ describe(`two instances on one ${TEST_DB} database`, () => {
     });
     afterAll(() => p?.close());
 
-    it.each<Transport>(['rest', 'graphql'])('over %s: mailing operations alternating A/B — the 4th is refused whichever instance gets it', async (transport) => {
-      const username = `daily-${transport}-${++n}`;
-      const userId = await p.apiA.addUser(orgId, username);
-      const address = `${username}-new@example.com`;
-      expectOk(await p.apiA.emailOp(transport, 'setEmail', userId, { email: address, sendCode: {} }));
-      expectOk(await p.apiB.emailOp(transport, 'resend', userId, { sendCode: {} }));
-      expectOk(await p.apiA.emailOp(transport, 'send', userId, { sendCode: {} }));
+    it.each<Transport>(['rest', 'graphql'])(
+      'over %s: mailing operations alternating A/B — the 4th is refused whichever instance gets it',
+      async (transport) => {
+        const username = `daily-${transport}-${++n}`;
+        const userId = await p.apiA.addUser(orgId, username);
+        const address = `${username}-new@example.com`;
+        expectOk(await p.apiA.emailOp(transport, 'setEmail', userId, { email: address, sendCode: {} }));
+        expectOk(await p.apiB.emailOp(transport, 'resend', userId, { sendCode: {} }));
+        expectOk(await p.apiA.emailOp(transport, 'send', userId, { sendCode: {} }));
 
-      expectThrottled(await p.apiB.emailOp(transport, 'send', userId, {}), transport, DAILY_ID, 24 * 3600);
-      expectThrottled(await p.apiA.emailOp(transport, 'resend', userId, {}), transport, DAILY_ID, 24 * 3600);
-      expectThrottled(await p.apiB.emailOp(transport, 'setEmail', userId, { email: `${username}-other@example.com`, sendCode: {} }), transport, DAILY_ID, 24 * 3600);
+        expectThrottled(await p.apiB.emailOp(transport, 'send', userId, {}), transport, DAILY_ID, 24 * 3600);
+        expectThrottled(await p.apiA.emailOp(transport, 'resend', userId, {}), transport, DAILY_ID, 24 * 3600);
+        expectThrottled(
+          await p.apiB.emailOp(transport, 'setEmail', userId, { email: `${username}-other@example.com`, sendCode: {} }),
+          transport,
+          DAILY_ID,
+          24 * 3600,
+        );
 
-      await p.a.sink.waitForMailTo(address, CAP);
-      await settle();
-      expect(p.a.sink.to(address)).toHaveLength(CAP);
-      expect(p.a.sink.to(`${username}-other@example.com`)).toHaveLength(0);
-    });
+        await p.a.sink.waitForMailTo(address, CAP);
+        await settle();
+        expect(p.a.sink.to(address)).toHaveLength(CAP);
+        expect(p.a.sink.to(`${username}-other@example.com`)).toHaveLength(0);
+      },
+    );
 
     it('6 concurrent resends split across A and B: at most 3 accepted, and exactly those arrive (once each)', async () => {
       const username = `daily-race-${++n}`;
@@ -145,11 +167,16 @@ describe(`two instances on one ${TEST_DB} database`, () => {
       // a pending code without a mail, so that all three mails of the day are left
       expectOk(await p.apiA.setEmail('rest', userId, { email: address, returnCode: {} }));
 
-      const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? p.apiB : p.apiA).emailOp('rest', 'resend', userId, { sendCode: {} })));
+      const outcomes = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? p.apiB : p.apiA).emailOp('rest', 'resend', userId, { sendCode: {} })),
+      );
       const accepted = outcomes.filter((o) => o.ok).length;
       const refused = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok);
       // a refusal is the cap (429) or, after losing every optimistic retry, Aborted (409): never a 5xx
-      for (const o of refused) expect({ status: o.httpStatus, grpc: o.grpcCode, id: o.id }).toEqual(o.httpStatus === 429 ? { status: 429, grpc: 8, id: DAILY_ID } : { status: 409, grpc: 10, id: expect.any(String) });
+      for (const o of refused)
+        expect({ status: o.httpStatus, grpc: o.grpcCode, id: o.id }).toEqual(
+          o.httpStatus === 429 ? { status: 429, grpc: 8, id: DAILY_ID } : { status: 409, grpc: 10, id: expect.any(String) },
+        );
       expect(accepted).toBeGreaterThanOrEqual(1);
       expect(accepted).toBeLessThanOrEqual(CAP);
       // the cap refuses only once it is really spent
@@ -182,28 +209,44 @@ describe(`two instances on one ${TEST_DB} database`, () => {
       const userId = await p.apiA.addUser(orgId, username);
       const set = await p.apiA.emailOp(transport, 'setEmail', userId, { email: `${username}-new@example.com`, returnCode: {} });
       expectOk(set);
-      expectError(await p.apiA.emailOp(transport, 'verify', userId, { verificationCode: wrongCodeFor(set.verificationCode!, 1) }), transport, CODE_INVALID);
-      expectError(await p.apiB.emailOp(transport, 'verify', userId, { verificationCode: wrongCodeFor(set.verificationCode!, 2) }), transport, CODE_INVALID);
+      expectError(
+        await p.apiA.emailOp(transport, 'verify', userId, { verificationCode: wrongCodeFor(set.verificationCode!, 1) }),
+        transport,
+        CODE_INVALID,
+      );
+      expectError(
+        await p.apiB.emailOp(transport, 'verify', userId, { verificationCode: wrongCodeFor(set.verificationCode!, 2) }),
+        transport,
+        CODE_INVALID,
+      );
       expectOk(await p.apiB.emailOp(transport, 'verify', userId, { verificationCode: set.verificationCode! }));
       expect(await getUserVia(p.apiA, transport, userId)).toMatchObject({ ok: true, isVerified: true });
     });
 
-    it.each<Transport>(['rest', 'graphql'])('over %s: three wrong codes alternating A/B, then the right code on either → COMMAND-eis9R', async (transport) => {
-      const username = `attempts-${transport}-${++n}`;
-      const userId = await p.apiA.addUser(orgId, username);
-      const set = await p.apiA.emailOp(transport, 'setEmail', userId, { email: `${username}-new@example.com`, returnCode: {} });
-      expectOk(set);
-      const wrong: Outcome[] = [];
-      for (let i = 1; i <= 3; i++) wrong.push(await (i % 2 ? p.apiA : p.apiB).emailOp(transport, 'verify', userId, { verificationCode: wrongCodeFor(set.verificationCode!, i) }));
-      for (const w of wrong) expectError(w, transport, CODE_INVALID);
+    it.each<Transport>(['rest', 'graphql'])(
+      'over %s: three wrong codes alternating A/B, then the right code on either → COMMAND-eis9R',
+      async (transport) => {
+        const username = `attempts-${transport}-${++n}`;
+        const userId = await p.apiA.addUser(orgId, username);
+        const set = await p.apiA.emailOp(transport, 'setEmail', userId, { email: `${username}-new@example.com`, returnCode: {} });
+        expectOk(set);
+        const wrong: Outcome[] = [];
+        for (let i = 1; i <= 3; i++)
+          wrong.push(
+            await (i % 2 ? p.apiA : p.apiB).emailOp(transport, 'verify', userId, {
+              verificationCode: wrongCodeFor(set.verificationCode!, i),
+            }),
+          );
+        for (const w of wrong) expectError(w, transport, CODE_INVALID);
 
-      for (const api of [p.apiB, p.apiA]) {
-        const right = await api.emailOp(transport, 'verify', userId, { verificationCode: set.verificationCode! });
-        expectError(right, transport, CODE_INVALID);
-        expect(right.raw).toEqual(wrong[0]!.raw);
-      }
-      expect(await getUserVia(p.apiB, transport, userId)).toMatchObject({ ok: true, isVerified: false });
-    });
+        for (const api of [p.apiB, p.apiA]) {
+          const right = await api.emailOp(transport, 'verify', userId, { verificationCode: set.verificationCode! });
+          expectError(right, transport, CODE_INVALID);
+          expect(right.raw).toEqual(wrong[0]!.raw);
+        }
+        expect(await getUserVia(p.apiB, transport, userId)).toMatchObject({ ok: true, isVerified: false });
+      },
+    );
 
     it('6 concurrent wrong codes split across A and B cannot buy more guesses: the right code is dead afterwards', async () => {
       const username = `attempts-race-${++n}`;
@@ -211,7 +254,9 @@ describe(`two instances on one ${TEST_DB} database`, () => {
       const set = await p.apiA.setEmail('rest', userId, { email: `${username}-new@example.com`, returnCode: {} });
       expectOk(set);
       const outcomes = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => (i % 2 ? p.apiB : p.apiA).emailOp('rest', 'verify', userId, { verificationCode: wrongCodeFor(set.verificationCode!, i) })),
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? p.apiB : p.apiA).emailOp('rest', 'verify', userId, { verificationCode: wrongCodeFor(set.verificationCode!, i) }),
+        ),
       );
       for (const o of outcomes) {
         if (o.ok) throw new Error(`a wrong code verified: ${JSON.stringify(o.raw)}`);
@@ -242,22 +287,25 @@ describe(`two instances on one ${TEST_DB} database`, () => {
 
     const answer = (o: Outcome) => (o.ok ? (o.raw.data ?? o.raw) : o.raw);
 
-    it.each<Transport>(['rest', 'graphql'])('over %s: the same key and body on A, then on B → the same answer, one change', async (transport) => {
-      const username = `idem-${transport}-${++n}`;
-      const userId = await p.apiA.addUser(orgId, username);
-      const address = `${username}-new@example.com`;
-      const key = `idem-${transport}-${randomBytes(6).toString('hex')}`;
-      const k = withIdempotencyKey(transport, key, { email: address, sendCode: {} });
-      const first = await p.apiA.emailOp(transport, 'setEmail', userId, k.body, k.headers);
-      expectOk(first);
-      const second = await p.apiB.emailOp(transport, 'setEmail', userId, k.body, k.headers);
-      expectOk(second);
-      expect(answer(second)).toEqual(answer(first));
-      expect(count(await eventTypesOf(ds, userId), CHANGED)).toBe(1);
-      await p.a.sink.waitForMailTo(address);
-      await settle();
-      expect(p.a.sink.to(address)).toHaveLength(1);
-    });
+    it.each<Transport>(['rest', 'graphql'])(
+      'over %s: the same key and body on A, then on B → the same answer, one change',
+      async (transport) => {
+        const username = `idem-${transport}-${++n}`;
+        const userId = await p.apiA.addUser(orgId, username);
+        const address = `${username}-new@example.com`;
+        const key = `idem-${transport}-${randomBytes(6).toString('hex')}`;
+        const k = withIdempotencyKey(transport, key, { email: address, sendCode: {} });
+        const first = await p.apiA.emailOp(transport, 'setEmail', userId, k.body, k.headers);
+        expectOk(first);
+        const second = await p.apiB.emailOp(transport, 'setEmail', userId, k.body, k.headers);
+        expectOk(second);
+        expect(answer(second)).toEqual(answer(first));
+        expect(count(await eventTypesOf(ds, userId), CHANGED)).toBe(1);
+        await p.a.sink.waitForMailTo(address);
+        await settle();
+        expect(p.a.sink.to(address)).toHaveLength(1);
+      },
+    );
 
     it('10 concurrent requests with one key, split across A and B → one change, one mail, one answer', async () => {
       const username = `idem-race-${++n}`;
@@ -265,7 +313,9 @@ describe(`two instances on one ${TEST_DB} database`, () => {
       const address = `${username}-new@example.com`;
       const key = `idem-race-${randomBytes(6).toString('hex')}`;
       const outcomes = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => (i % 2 ? p.apiB : p.apiA).setEmail('rest', userId, { email: address, sendCode: {} }, { 'Idempotency-Key': key })),
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? p.apiB : p.apiA).setEmail('rest', userId, { email: address, sendCode: {} }, { 'Idempotency-Key': key }),
+        ),
       );
       const ok = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
       const failed = outcomes.filter((o) => !o.ok).map((o) => answer(o));
@@ -311,7 +361,13 @@ describe(`two instances on one ${TEST_DB} database`, () => {
     });
     afterAll(() => setup?.close());
 
-    const LIMITS = { RATE_LIMIT_WRITES_PER_TOKEN: '5', RATE_LIMIT_VERIFY_PER_IP: '3', RATE_LIMIT_WRITES_PER_IP: '1000000', TRUST_PROXY: 'true', CODE_HMAC_KEY };
+    const LIMITS = {
+      RATE_LIMIT_WRITES_PER_TOKEN: '5',
+      RATE_LIMIT_VERIFY_PER_IP: '3',
+      RATE_LIMIT_WRITES_PER_IP: '1000000',
+      TRUST_PROXY: 'true',
+      CODE_HMAC_KEY,
+    };
 
     /** Until the store's Redis connection is up it counts in memory (by design, when Redis is down). */
     async function redisReady(t: TestApp): Promise<void> {

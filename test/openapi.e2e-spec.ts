@@ -2,8 +2,19 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { type DescEnum, type DescMessage, getExtension, hasExtension } from '@bufbuild/protobuf';
 import { http } from '@zitadel/proto/google/api/annotations_pb.js';
 import { DetailsSchema, OrganizationSchema } from '@zitadel/proto/zitadel/object/v2/object_pb.js';
-import { HumanEmailSchema, ReturnEmailVerificationCodeSchema, SendEmailVerificationCodeSchema, SetHumanEmailSchema } from '@zitadel/proto/zitadel/user/v2/email_pb.js';
-import { HumanProfileSchema, HumanUserSchema, SetHumanProfileSchema, UserSchema, UserStateSchema } from '@zitadel/proto/zitadel/user/v2/user_pb.js';
+import {
+  HumanEmailSchema,
+  ReturnEmailVerificationCodeSchema,
+  SendEmailVerificationCodeSchema,
+  SetHumanEmailSchema,
+} from '@zitadel/proto/zitadel/user/v2/email_pb.js';
+import {
+  HumanProfileSchema,
+  HumanUserSchema,
+  SetHumanProfileSchema,
+  UserSchema,
+  UserStateSchema,
+} from '@zitadel/proto/zitadel/user/v2/user_pb.js';
 import * as us from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -91,8 +102,10 @@ describe('/openapi.json', () => {
   it('describes each operation: bearer auth, path parameter, body, 200 schema and rpcStatus errors', () => {
     for (const { method, path, op } of operations()) {
       expect(op.security).toEqual([{ bearer: [] }]);
-      if (path.includes('{userId}')) expect(op.parameters).toContainEqual(expect.objectContaining({ name: 'userId', in: 'path', required: true }));
-      if (path.includes('{tokenId}')) expect(op.parameters).toContainEqual(expect.objectContaining({ name: 'tokenId', in: 'path', required: true }));
+      if (path.includes('{userId}'))
+        expect(op.parameters).toContainEqual(expect.objectContaining({ name: 'userId', in: 'path', required: true }));
+      if (path.includes('{tokenId}'))
+        expect(op.parameters).toContainEqual(expect.objectContaining({ name: 'tokenId', in: 'path', required: true }));
       if (method === 'post') expect(op.requestBody.content['application/json'].schema.$ref).toMatch(/^#\/components\/schemas\//);
       else expect(op.requestBody).toBeUndefined();
       expect(op.responses['200'].content['application/json'].schema.$ref).toMatch(/^#\/components\/schemas\//);
@@ -178,7 +191,16 @@ describe('a client generated from the document (openapi-typescript + openapi-fet
     dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'openapi-client-'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
     writeFileSync(join(dir, 'openapi.json'), JSON.stringify(doc));
-    execFileSync(process.execPath, [join(process.cwd(), 'node_modules', 'openapi-typescript', 'bin', 'cli.js'), join(dir, 'openapi.json'), '-o', join(dir, 'schema.d.ts')], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [
+        join(process.cwd(), 'node_modules', 'openapi-typescript', 'bin', 'cli.js'),
+        join(dir, 'openapi.json'),
+        '-o',
+        join(dir, 'schema.d.ts'),
+      ],
+      { stdio: 'pipe' },
+    );
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -212,7 +234,15 @@ console.log(JSON.stringify({ status: set.response.status, code, sequence, missin
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     const program = ts.createProgram(
       Object.keys(files).map((f) => join(dir, f)),
-      { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: ['node'], skipLibCheck: true, outDir: dir },
+      {
+        strict: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        types: ['node'],
+        skipLibCheck: true,
+        outDir: dir,
+      },
     );
     const emitted = program.emit();
     return [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));

@@ -50,10 +50,15 @@ describe(`operations on ${TEST_DB}`, () => {
 
   /** The user's deliveries in `state`, polled until there are `count` (the worker is asynchronous). */
   function deliveriesOf(userId: string, state: string, count = 1): Promise<Delivery[]> {
-    return eventually(async () => {
-      const list = ok(await listDeliveries(admin, 'rest', { state, userId }), 'list deliveries');
-      return list.length >= count ? list : undefined;
-    }, `${count} ${state} deliveries of user ${userId}`, 15_000, 100);
+    return eventually(
+      async () => {
+        const list = ok(await listDeliveries(admin, 'rest', { state, userId }), 'list deliveries');
+        return list.length >= count ? list : undefined;
+      },
+      `${count} ${state} deliveries of user ${userId}`,
+      15_000,
+      100,
+    );
   }
 
   describe.each(transports)('delivery status over %s', (transport) => {
@@ -87,9 +92,19 @@ describe(`operations on ${TEST_DB}`, () => {
         t.sink.setBehaviour({});
         const requeued = ok(await requeueDelivery(admin, transport, dead!.id), 'requeue');
         // the row as requeued: due now with a fresh attempt budget (the worker may already hold it)
-        expect(requeued).toEqual(expect.objectContaining({ id: dead!.id, userId, recipient: address, kind: 'email.verify', createdAt: dead!.createdAt, sentAt: null }));
+        expect(requeued).toEqual(
+          expect.objectContaining({
+            id: dead!.id,
+            userId,
+            recipient: address,
+            kind: 'email.verify',
+            createdAt: dead!.createdAt,
+            sentAt: null,
+          }),
+        );
         expect(['pending', 'sending']).toContain(requeued.state);
-        if (requeued.state === 'pending') expect(requeued).toEqual(expect.objectContaining({ attempts: 0, nextAttemptAt: expect.stringMatching(ISO) }));
+        if (requeued.state === 'pending')
+          expect(requeued).toEqual(expect.objectContaining({ attempts: 0, nextAttemptAt: expect.stringMatching(ISO) }));
 
         const mail = await t.sink.waitForMailTo(address);
         expect(codeInMail(mail)).toMatch(/^[A-Z0-9]{6}$/);
@@ -188,10 +203,17 @@ describe(`operations on ${TEST_DB}`, () => {
       await t.sink.waitForMailTo(address);
 
       // the worker counts a delivery once its row says sent, just after the relay's 250
-      const after = await eventually(async () => {
-        const s = await scrape(t.url);
-        return s.value('mail_deliveries_total', { outcome: 'sent' }) > before.value('mail_deliveries_total', { outcome: 'sent' }) ? s : undefined;
-      }, 'mail_deliveries_total{outcome="sent"} to grow', 10_000, 100);
+      const after = await eventually(
+        async () => {
+          const s = await scrape(t.url);
+          return s.value('mail_deliveries_total', { outcome: 'sent' }) > before.value('mail_deliveries_total', { outcome: 'sent' })
+            ? s
+            : undefined;
+        },
+        'mail_deliveries_total{outcome="sent"} to grow',
+        10_000,
+        100,
+      );
 
       const r = await rest(t.url, 'GET', '/metrics');
       expect(r.status).toBe(200);
@@ -218,7 +240,8 @@ describe(`operations on ${TEST_DB}`, () => {
       expect(delta('email_code_verifications_total', { outcome: 'invalid' })).toBe(1);
       expect(delta('mail_deliveries_total', { outcome: 'sent' })).toBeGreaterThanOrEqual(1);
 
-      for (const state of ['pending', 'sending', 'retrying', 'sent', 'dead']) expect(after.has('mail_outbox_messages', { state })).toBe(true);
+      for (const state of ['pending', 'sending', 'retrying', 'sent', 'dead'])
+        expect(after.has('mail_outbox_messages', { state })).toBe(true);
       expect(after.value('mail_outbox_messages', { state: 'sent' })).toBeGreaterThanOrEqual(1);
     });
   });
@@ -255,7 +278,10 @@ describe(`the outbox gauge while a backlog drains, on ${TEST_DB}`, () => {
     }
     await new Promise((r) => setTimeout(r, 500));
     const backlog = await scrape(producer.url);
-    const states = (s: Scrape) => Object.fromEntries(['pending', 'sending', 'retrying', 'sent', 'dead'].map((state) => [state, s.value('mail_outbox_messages', { state })]));
+    const states = (s: Scrape) =>
+      Object.fromEntries(
+        ['pending', 'sending', 'retrying', 'sent', 'dead'].map((state) => [state, s.value('mail_outbox_messages', { state })]),
+      );
     expect(states(backlog)).toEqual({ pending: N, sending: 0, retrying: 0, sent: 0, dead: 0 });
     expect(backlog.value('mail_deliveries_total', { outcome: 'sent' })).toBe(0);
     expect(sink.mails).toHaveLength(0);
@@ -263,10 +289,15 @@ describe(`the outbox gauge while a backlog drains, on ${TEST_DB}`, () => {
 
     const consumer = await startApp({}, { db, sink });
     apps.push(consumer);
-    const drained = await eventually(async () => {
-      const s = await scrape(consumer.url);
-      return s.value('mail_outbox_messages', { state: 'sent' }) === N ? s : undefined;
-    }, `mail_outbox_messages{state="sent"} to reach ${N}`, 20_000, 100);
+    const drained = await eventually(
+      async () => {
+        const s = await scrape(consumer.url);
+        return s.value('mail_outbox_messages', { state: 'sent' }) === N ? s : undefined;
+      },
+      `mail_outbox_messages{state="sent"} to reach ${N}`,
+      20_000,
+      100,
+    );
     expect(states(drained)).toEqual({ pending: 0, sending: 0, retrying: 0, sent: N, dead: 0 });
     expect(drained.value('mail_deliveries_total', { outcome: 'sent' })).toBe(N);
     expect(sink.mails.flatMap((m) => m.to).sort()).toEqual([...addresses].sort());

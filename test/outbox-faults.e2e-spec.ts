@@ -51,10 +51,14 @@ function row(h: Harness, recipient: string): Promise<OutboxMessageEntity | null>
 
 /** Waits until the mail's row reaches one of `statuses`, and returns it. */
 function rowIn(h: Harness, recipient: string, statuses: OutboxMessageEntity['status'][], timeoutMs = 10_000): Promise<OutboxMessageEntity> {
-  return eventually(async () => {
-    const r = await row(h, recipient);
-    return r && statuses.includes(r.status) ? r : undefined;
-  }, `the outbox row of ${recipient} to be ${statuses.join(' or ')}`, timeoutMs);
+  return eventually(
+    async () => {
+      const r = await row(h, recipient);
+      return r && statuses.includes(r.status) ? r : undefined;
+    },
+    `the outbox row of ${recipient} to be ${statuses.join(' or ')}`,
+    timeoutMs,
+  );
 }
 
 /** A settled row stays settled: give a stray retry the time to show up. */
@@ -80,7 +84,12 @@ describe(`outbox under SMTP faults (max ${MAX_ATTEMPTS} attempts)`, () => {
     const address = await mailTo(h, 'tempfail', (n) => (n === 1 ? { reply: 451 } : 'accept'));
     const sent = await rowIn(h, address, ['sent', 'dead']);
     await settle();
-    expect({ status: sent.status, attempts: sent.attempts, payload: sent.payload, lastError: sent.lastError }).toEqual({ status: 'sent', attempts: 2, payload: null, lastError: null });
+    expect({ status: sent.status, attempts: sent.attempts, payload: sent.payload, lastError: sent.lastError }).toEqual({
+      status: 'sent',
+      attempts: 2,
+      payload: null,
+      lastError: null,
+    });
     expect(sent.sentAt).toBeInstanceOf(Date);
     expect(sink.eventsFor(address).map((e) => e.outcome)).toEqual([451, 'accept']);
     expect(sink.deliveredTo(address).map((m) => m.messageId)).toEqual([`<${sent.id}@localhost>`]);
@@ -127,7 +136,11 @@ describe(`outbox under SMTP faults (max ${MAX_ATTEMPTS} attempts)`, () => {
     const dead = await rowIn(h, address, ['sent', 'dead']);
     await settle();
     const after = (await row(h, address))!;
-    expect({ status: after.status, attempts: after.attempts, sentAt: after.sentAt }).toEqual({ status: 'dead', attempts: MAX_ATTEMPTS, sentAt: null });
+    expect({ status: after.status, attempts: after.attempts, sentAt: after.sentAt }).toEqual({
+      status: 'dead',
+      attempts: MAX_ATTEMPTS,
+      sentAt: null,
+    });
     deadRows.push(address);
     expect(dead.lastError).toMatch(/451/);
     expect(sink.eventsFor(address).map((e) => e.outcome)).toEqual(Array(MAX_ATTEMPTS).fill(451));
@@ -171,7 +184,11 @@ describe('outbox while the SMTP server refuses connections', () => {
     const sent = await rowIn(h, address, ['sent', 'dead']);
     await settle();
     const after = (await row(h, address))!;
-    expect({ status: after.status, payload: after.payload, lastError: after.lastError }).toEqual({ status: 'sent', payload: null, lastError: null });
+    expect({ status: after.status, payload: after.payload, lastError: after.lastError }).toEqual({
+      status: 'sent',
+      payload: null,
+      lastError: null,
+    });
     expect(after.attempts).toBeGreaterThanOrEqual(2);
     expect(sink.deliveredTo(address).map((m) => m.messageId)).toEqual([`<${sent.id}@localhost>`]);
   });

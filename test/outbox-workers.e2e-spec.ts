@@ -56,7 +56,10 @@ async function enqueue(t: TestApp, n: number, tag: string): Promise<string[]> {
   for (let first = 0; first < users; first += parallel) {
     await Promise.all(Array.from({ length: Math.min(parallel, users - first) }, (_, k) => lane(first + k)));
   }
-  const rows = await t.app.get(DataSource).getRepository(OutboxMessageEntity).find({ select: { id: true, status: true } });
+  const rows = await t.app
+    .get(DataSource)
+    .getRepository(OutboxMessageEntity)
+    .find({ select: { id: true, status: true } });
   expect(rows).toHaveLength(n);
   expect(rows.every((r) => r.status === 'pending')).toBe(true);
   return rows.map((r) => r.id);
@@ -89,11 +92,17 @@ function startWorker(name: string, t: TestApp, smtpUrl: string, env: Record<stri
  */
 async function until(what: string, ds: DataSource, workers: NodeProcess[], timeoutMs: number, done: () => Promise<boolean>): Promise<void> {
   try {
-    await eventually(async () => {
-      const gone = workers.find((w) => !w.running);
-      if (gone) throw new Error(`worker ${gone.name} exited while waiting for ${what}: ${JSON.stringify(await gone.exited)}\n${gone.output}`);
-      return (await done()) ? true : undefined;
-    }, what, timeoutMs, 100);
+    await eventually(
+      async () => {
+        const gone = workers.find((w) => !w.running);
+        if (gone)
+          throw new Error(`worker ${gone.name} exited while waiting for ${what}: ${JSON.stringify(await gone.exited)}\n${gone.output}`);
+        return (await done()) ? true : undefined;
+      },
+      what,
+      timeoutMs,
+      100,
+    );
   } catch (e) {
     const output = workers.map((w) => `--- ${w.name}:\n${w.output.slice(-4000)}`).join('\n');
     throw new Error(`${(e as Error).message}; outbox rows by status: ${JSON.stringify(await countByStatus(ds))}\n${output}`);
@@ -171,7 +180,10 @@ describe(`standalone mail workers on ${TEST_DB}`, () => {
       const counts = sink.deliveriesById();
       const firstAt = Math.min(...sink.accepted.map((m) => m.at));
       const lastAt = Math.max(...sink.accepted.map((m) => m.at));
-      const byWorker = { a: sink.accepted.filter((m) => m.client === 'worker-a').length, b: sink.accepted.filter((m) => m.client === 'worker-b').length };
+      const byWorker = {
+        a: sink.accepted.filter((m) => m.client === 'worker-a').length,
+        b: sink.accepted.filter((m) => m.client === 'worker-b').length,
+      };
       console.log(
         `two workers on ${TEST_DB}: ${N} mails in ${drainMs} ms (${Math.round((N * 1000) / drainMs)} mails/s, process start included; ` +
           `${Math.round((N * 1000) / Math.max(1, lastAt - firstAt))} mails/s from the first to the last 250); ` +
@@ -183,7 +195,9 @@ describe(`standalone mail workers on ${TEST_DB}`, () => {
       // both drained: neither worker may take the whole outbox in one claim
       expect({ a: byWorker.a > 0, b: byWorker.b > 0 }).toEqual({ a: true, b: true });
       const rows = await ds.getRepository(OutboxMessageEntity).find();
-      expect(rows.filter((r) => r.status !== 'sent' || r.attempts !== 1 || r.payload !== null).map((r) => `${r.id}:${r.status}:${r.attempts}`)).toEqual([]);
+      expect(
+        rows.filter((r) => r.status !== 'sent' || r.attempts !== 1 || r.payload !== null).map((r) => `${r.id}:${r.status}:${r.attempts}`),
+      ).toEqual([]);
     } finally {
       await stopWorkers();
       await sink.stop();

@@ -49,7 +49,10 @@ function expectAbsent(haystack: Buffer, what: string, forms: [string, Buffer][])
   for (const [form, needle] of forms) {
     const at = haystack.indexOf(needle);
     if (at >= 0) {
-      const context = haystack.subarray(Math.max(0, at - 120), at + needle.length + 120).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+      const context = haystack
+        .subarray(Math.max(0, at - 120), at + needle.length + 120)
+        .toString('latin1')
+        .replace(/[^\x20-\x7e]/g, '.');
       throw new Error(`${what} (${form}) found in the database dump at byte ${at}: …${context}…`);
     }
   }
@@ -104,7 +107,10 @@ describe.each<Transport>(['rest', 'graphql'])('secrets at rest (codes and tokens
     const mailedUserId = await api.addUser(orgId, `mailed-${transport}`);
     const mailedAddress = `mailed-${transport}-new@example.com`;
     expectOk(await api.emailOp(transport, 'setEmail', mailedUserId, { email: mailedAddress, sendCode: {} }));
-    const queued = await first.app.get(DataSource).getRepository(OutboxMessageEntity).find({ where: { userId: mailedUserId } });
+    const queued = await first.app
+      .get(DataSource)
+      .getRepository(OutboxMessageEntity)
+      .find({ where: { userId: mailedUserId } });
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ status: 'pending', recipient: mailedAddress });
     const sealedPayload = queued[0]!.payload;

@@ -24,14 +24,20 @@ describe(`concurrent SetEmail on one user (${TEST_DB})`, () => {
   async function eventSequences(userId: string): Promise<number[]> {
     const ds = t.app.get(DataSource);
     const param = ds.options.type === 'postgres' ? '$1' : '?';
-    const rows: { sequence: string | number }[] = await ds.query(`SELECT sequence FROM user_events WHERE user_id = ${param} ORDER BY sequence`, [userId]);
+    const rows: { sequence: string | number }[] = await ds.query(
+      `SELECT sequence FROM user_events WHERE user_id = ${param} ORDER BY sequence`,
+      [userId],
+    );
     return rows.map((r) => Number(r.sequence));
   }
 
   async function changedEvents(userId: string): Promise<number> {
     const ds = t.app.get(DataSource);
     const param = ds.options.type === 'postgres' ? '$1' : '?';
-    const rows: { n: string | number }[] = await ds.query(`SELECT COUNT(*) AS n FROM user_events WHERE user_id = ${param} AND type = 'user.human.email.changed'`, [userId]);
+    const rows: { n: string | number }[] = await ds.query(
+      `SELECT COUNT(*) AS n FROM user_events WHERE user_id = ${param} AND type = 'user.human.email.changed'`,
+      [userId],
+    );
     return Number(rows[0]!.n);
   }
 
@@ -44,7 +50,9 @@ describe(`concurrent SetEmail on one user (${TEST_DB})`, () => {
     const emails = Array.from({ length: PARALLEL }, (_, i) => `race-${transport}-${i}@example.com`);
     const outcomes: Outcome[] = await Promise.all(emails.map((email) => api.setEmail(transport, userId, { email, returnCode: {} })));
 
-    const applied = outcomes.map((o, i) => ({ email: emails[i]!, o })).filter((x): x is { email: string; o: Extract<Outcome, { ok: true }> } => x.o.ok);
+    const applied = outcomes
+      .map((o, i) => ({ email: emails[i]!, o }))
+      .filter((x): x is { email: string; o: Extract<Outcome, { ok: true }> } => x.o.ok);
     const sequences = applied.map((x) => x.o.sequence);
     expect(new Set(sequences).size).toBe(sequences.length);
     for (const s of sequences) expect(s).toBeGreaterThan(start.sequence);
@@ -53,7 +61,11 @@ describe(`concurrent SetEmail on one user (${TEST_DB})`, () => {
     // the last writer (highest sequence) wins, and GetUserByID agrees
     const last = applied.reduce((a, b) => (b.o.sequence > a.o.sequence ? b : a));
     const end = await getUserVia(api, transport, userId);
-    expect(end.ok && { sequence: end.sequence, email: end.email, isVerified: end.isVerified }).toEqual({ sequence: last.o.sequence, email: last.email, isVerified: false });
+    expect(end.ok && { sequence: end.sequence, email: end.email, isVerified: end.isVerified }).toEqual({
+      sequence: last.o.sequence,
+      email: last.email,
+      isVerified: false,
+    });
 
     // the event log: 1..N without gaps or duplicates, N the user's sequence, one change event per success
     const log = await eventSequences(userId);
@@ -61,7 +73,9 @@ describe(`concurrent SetEmail on one user (${TEST_DB})`, () => {
     expect((await changedEvents(userId)) - changedBefore).toBe(applied.length);
 
     // a lost race may only ever surface as a clean Aborted (409, code 10), never as anything else
-    const failures = outcomes.filter((o) => !o.ok).map((o) => (o.ok ? null : { httpStatus: o.httpStatus, grpcCode: o.grpcCode, message: o.message }));
+    const failures = outcomes
+      .filter((o) => !o.ok)
+      .map((o) => (o.ok ? null : { httpStatus: o.httpStatus, grpcCode: o.grpcCode, message: o.message }));
     expect(failures.filter((f) => f?.httpStatus !== 409 || f.grpcCode !== 10)).toEqual([]);
     // and the service retries its conflicts, so all of them succeed
     expect(failures).toEqual([]);
@@ -70,7 +84,9 @@ describe(`concurrent SetEmail on one user (${TEST_DB})`, () => {
   it(`${PARALLEL} parallel changes mixing REST and GraphQL on one user`, async () => {
     const userId = await api.addUser(orgId, 'racer-mixed');
     const emails = Array.from({ length: PARALLEL }, (_, i) => `race-mixed-${i}@example.com`);
-    const outcomes = await Promise.all(emails.map((email, i) => api.setEmail(i % 2 ? 'graphql' : 'rest', userId, { email, returnCode: {} })));
+    const outcomes = await Promise.all(
+      emails.map((email, i) => api.setEmail(i % 2 ? 'graphql' : 'rest', userId, { email, returnCode: {} })),
+    );
     const applied = outcomes.flatMap((o, i) => (o.ok ? [{ email: emails[i]!, sequence: o.sequence }] : []));
     expect(new Set(applied.map((x) => x.sequence)).size).toBe(applied.length);
     const last = applied.reduce((a, b) => (b.sequence > a.sequence ? b : a));

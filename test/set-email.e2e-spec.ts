@@ -62,9 +62,11 @@ interface Helpers {
   call: (body: Record<string, unknown>) => Promise<Outcome>;
 }
 
-const defaultLink = (c: Ctx, code: string) => `http://verify.test/ui/v2/login/verify?code=${code}&organization=${c.orgId}&userId=${c.userId}`;
+const defaultLink = (c: Ctx, code: string) =>
+  `http://verify.test/ui/v2/login/verify?code=${code}&organization=${c.orgId}&userId=${c.userId}`;
 const CUSTOM_TEMPLATE = 'https://app.example.com/confirm?user={{.UserID}}&code={{.Code}}&org={{.OrgID}}&login={{.LoginName}}';
-const customLink = (c: Ctx, code: string) => `https://app.example.com/confirm?user=${c.userId}&code=${code}&org=${c.orgId}&login=${c.username}`;
+const customLink = (c: Ctx, code: string) =>
+  `https://app.example.com/confirm?user=${c.userId}&code=${code}&org=${c.orgId}&login=${c.username}`;
 
 const lengthError = validationError('invalid SetEmailRequest.Email: value length must be between 1 and 200 runes, inclusive');
 const badAddress = validationError('invalid SetEmailRequest.Email: value must be a valid email address');
@@ -122,7 +124,11 @@ const ROWS: Row[] = [
   // --- the address
   { name: 'a malformed address is refused by request validation', body: () => ({ email: 'bad' }), then: { error: badAddress } },
   { name: 'an empty address is refused by the length rule', body: () => ({ email: '' }), then: { error: lengthError } },
-  { name: 'a 201-character address is refused by the length rule', body: () => ({ email: EMAIL_201, returnCode: {} }), then: { error: lengthError } },
+  {
+    name: 'a 201-character address is refused by the length rule',
+    body: () => ({ email: EMAIL_201, returnCode: {} }),
+    then: { error: lengthError },
+  },
   {
     name: 'a 200-character address is accepted',
     body: (c) => ({ email: email200(c.username.replace(/[^a-z0-9]/g, '')), returnCode: {} }),
@@ -150,8 +156,16 @@ const ROWS: Row[] = [
   },
 
   // --- URL templates
-  { name: 'a urlTemplate that does not parse is DOMAIN-oGh5e', body: (c) => ({ email: c.newEmail, sendCode: { urlTemplate: 'https://x.test/?c={{.Code' } }), then: { error: templateParse } },
-  { name: 'a urlTemplate that cannot execute is DOMAIN-ieYa7', body: (c) => ({ email: c.newEmail, sendCode: { urlTemplate: 'https://x.test/?c={{.Unknown}}' } }), then: { error: templateExec } },
+  {
+    name: 'a urlTemplate that does not parse is DOMAIN-oGh5e',
+    body: (c) => ({ email: c.newEmail, sendCode: { urlTemplate: 'https://x.test/?c={{.Code' } }),
+    then: { error: templateParse },
+  },
+  {
+    name: 'a urlTemplate that cannot execute is DOMAIN-ieYa7',
+    body: (c) => ({ email: c.newEmail, sendCode: { urlTemplate: 'https://x.test/?c={{.Unknown}}' } }),
+    then: { error: templateExec },
+  },
 
   // --- unknown users, and the processing order
   {
@@ -245,7 +259,11 @@ const ROWS: Row[] = [
 async function userState(api: Api, userId: string): Promise<{ sequence: number; email: string; isVerified: boolean }> {
   const r = await api.getUser(userId);
   if (r.status !== 200) throw new Error(`GetUserByID ${userId}: ${r.status} ${JSON.stringify(r.body)}`);
-  return { sequence: Number(r.body.details.sequence), email: r.body.user.human.email.email, isVerified: r.body.user.human.email.isVerified };
+  return {
+    sequence: Number(r.body.details.sequence),
+    email: r.body.user.human.email.email,
+    isVerified: r.body.user.human.email.isVerified,
+  };
 }
 
 function decodeEntities(html: string): string {

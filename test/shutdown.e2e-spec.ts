@@ -65,7 +65,9 @@ function post(port: number, path: string, token: string, payload: string, split:
     });
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
   });
-  const connected = new Promise<void>((resolve) => req.on('socket', (s) => (s.connecting ? s.once('connect', () => resolve()) : resolve())));
+  const connected = new Promise<void>((resolve) =>
+    req.on('socket', (s) => (s.connecting ? s.once('connect', () => resolve()) : resolve())),
+  );
   const half = Math.floor(payload.length / 2);
   let written: Promise<void>;
   if (split) {
@@ -104,7 +106,14 @@ describe(`graceful shutdown of the HTTP server on ${TEST_DB}`, () => {
   beforeAll(async () => {
     db = await freshDatabase();
     sink = await new SmtpSink().start();
-    env = { DATABASE_URL: db.url, DATA_DIR: join(db.dir, 'data'), SMTP_URL: sink.url, LOG_LEVEL: 'info', OUTBOX_POLL_MS: '100', EMAIL_RESEND_COOLDOWN_SECONDS: '0' };
+    env = {
+      DATABASE_URL: db.url,
+      DATA_DIR: join(db.dir, 'data'),
+      SMTP_URL: sink.url,
+      LOG_LEVEL: 'info',
+      OUTBOX_POLL_MS: '100',
+      EMAIL_RESEND_COOLDOWN_SECONDS: '0',
+    };
   });
   afterAll(async () => {
     await Promise.all(started.map((p) => p.proc.stop('SIGKILL')));
@@ -129,7 +138,11 @@ describe(`graceful shutdown of the HTTP server on ${TEST_DB}`, () => {
    * Starts the server again on the same database and reads the users' emails; with `mailTo`, also
    * waits (at most 10 s) for a mail to each of those addresses and returns those still without one.
    */
-  async function afterRestart(name: string, userIds: string[], mailTo: string[] = []): Promise<{ emails: string[]; withoutMail: string[] }> {
+  async function afterRestart(
+    name: string,
+    userIds: string[],
+    mailTo: string[] = [],
+  ): Promise<{ emails: string[]; withoutMail: string[] }> {
     const again = await start(name);
     try {
       const api = new Api(again.url, again.adminToken);
@@ -154,7 +167,9 @@ describe(`graceful shutdown of the HTTP server on ${TEST_DB}`, () => {
     const addresses = userIds.map((_, i) => `${tag}-${i}@shutdown.example.com`);
 
     // every request is on the wire and half-read by the server when the signal comes
-    const calls = userIds.map((id, i) => post(server.port, `/v2/users/${id}/email`, server.adminToken, JSON.stringify({ email: addresses[i], sendCode: {} }), true));
+    const calls = userIds.map((id, i) =>
+      post(server.port, `/v2/users/${id}/email`, server.adminToken, JSON.stringify({ email: addresses[i], sendCode: {} }), true),
+    );
     await Promise.all(calls.map((c) => c.connected));
     await new Promise((r) => setTimeout(r, 300));
     const signalledAt = Date.now();
@@ -192,7 +207,9 @@ describe(`graceful shutdown of the HTTP server on ${TEST_DB}`, () => {
     const userIds = await users(admin, CONCURRENT, tag);
     const addresses = userIds.map((_, i) => `${tag}-${i}@shutdown.example.com`);
 
-    const calls = userIds.map((id, i) => post(server.port, `/v2/users/${id}/email`, server.adminToken, JSON.stringify({ email: addresses[i], returnCode: {} }), false));
+    const calls = userIds.map((id, i) =>
+      post(server.port, `/v2/users/${id}/email`, server.adminToken, JSON.stringify({ email: addresses[i], returnCode: {} }), false),
+    );
     await Promise.all(calls.map((c) => c.written));
     const signalledAt = Date.now();
     server.process.signal('SIGTERM');
@@ -202,7 +219,9 @@ describe(`graceful shutdown of the HTTP server on ${TEST_DB}`, () => {
     const unexpected = exchanges.filter((e) => (e.status !== undefined ? e.status !== 200 : !NOT_ACCEPTED.has(e.error ?? '')));
     const tally: Record<string, number> = {};
     for (const e of exchanges) tally[String(e.status ?? e.error)] = (tally[String(e.status ?? e.error)] ?? 0) + 1;
-    console.log(`SIGTERM after ${CONCURRENT} sent SetEmail on ${TEST_DB}: ${JSON.stringify(tally)}; exit ${JSON.stringify(exit.status)} after ${exit.ms} ms`);
+    console.log(
+      `SIGTERM after ${CONCURRENT} sent SetEmail on ${TEST_DB}: ${JSON.stringify(tally)}; exit ${JSON.stringify(exit.status)} after ${exit.ms} ms`,
+    );
 
     // what was answered 200 is stored (read back by a fresh start on the same database)
     const { emails } = await afterRestart(`api-${tag}-check`, userIds);
@@ -252,10 +271,15 @@ describe(`the standalone mail worker on ${TEST_DB}`, () => {
       ...env,
     });
     started.push(p);
-    await eventually(() => {
-      if (!p.running) throw new Error(`worker ${name} exited at start\n${p.tail()}`);
-      return p.records.some((r) => r.context === 'OutboxWorker' && /started/.test(r.msg ?? '')) ? true : undefined;
-    }, `worker ${name} to start\n`, 30_000, 100);
+    await eventually(
+      () => {
+        if (!p.running) throw new Error(`worker ${name} exited at start\n${p.tail()}`);
+        return p.records.some((r) => r.context === 'OutboxWorker' && /started/.test(r.msg ?? '')) ? true : undefined;
+      },
+      `worker ${name} to start\n`,
+      30_000,
+      100,
+    );
     return p;
   }
 
@@ -273,17 +297,24 @@ describe(`the standalone mail worker on ${TEST_DB}`, () => {
     // the in-process tests poll the outbox every 100 ms: ten rounds would have sent it
     await new Promise((r) => setTimeout(r, 1_000));
     expect(t.sink.mails).toHaveLength(0);
-    expect(ok(await listDeliveries(admin, 'rest', { userId }), 'list')).toEqual([expect.objectContaining({ state: 'pending', attempts: 0, sentAt: null })]);
+    expect(ok(await listDeliveries(admin, 'rest', { userId }), 'list')).toEqual([
+      expect.objectContaining({ state: 'pending', attempts: 0, sentAt: null }),
+    ]);
 
     const worker = await startWorker(`worker-modes-${seq}`, t.sink.url);
     try {
       const mail = await t.sink.waitForMailTo(address, 1, 15_000);
       const verified = await admin.emailOp('rest', 'verify', userId, { verificationCode: codeInMail(mail) });
       expect(verified.ok).toBe(true);
-      const [row] = await eventually(async () => {
-        const list = ok(await listDeliveries(admin, 'rest', { userId, state: 'sent' }), 'list');
-        return list.length ? list : undefined;
-      }, 'the row to show sent', 5_000, 100);
+      const [row] = await eventually(
+        async () => {
+          const list = ok(await listDeliveries(admin, 'rest', { userId, state: 'sent' }), 'list');
+          return list.length ? list : undefined;
+        },
+        'the row to show sent',
+        5_000,
+        100,
+      );
       expect(row).toEqual(expect.objectContaining({ state: 'sent', attempts: 1, lastError: null }));
       expect(t.sink.to(address)).toHaveLength(1);
     } finally {
@@ -345,13 +376,21 @@ describe(`the standalone mail worker on ${TEST_DB}`, () => {
       const signalledAt = Date.now();
       worker.signal('SIGTERM');
       const exit = await worker.exit(10_000);
-      const states = async () => Promise.all(mails.map(async (m) => ok(await listDeliveries(admin, 'rest', { userId: m.userId }), 'list')[0]!.state));
+      const states = async () =>
+        Promise.all(mails.map(async (m) => ok(await listDeliveries(admin, 'rest', { userId: m.userId }), 'list')[0]!.state));
       const afterStop = await states();
-      console.log(`worker SIGTERM mid-backlog on ${TEST_DB}: exit ${JSON.stringify(exit.status)} after ${exit.ms} ms${exit.killed ? ' (killed)' : ''}; states ${JSON.stringify(afterStop)}`);
+      console.log(
+        `worker SIGTERM mid-backlog on ${TEST_DB}: exit ${JSON.stringify(exit.status)} after ${exit.ms} ms${exit.killed ? ' (killed)' : ''}; states ${JSON.stringify(afterStop)}`,
+      );
 
       const again = await startWorker(`worker-backlog-again-${seq}`, slow.url);
       try {
-        await eventually(async () => ((await states()).every((s) => s === 'sent') ? true : undefined), 'every mail to be sent after the restart', 15_000, 200).catch(() => undefined);
+        await eventually(
+          async () => ((await states()).every((s) => s === 'sent') ? true : undefined),
+          'every mail to be sent after the restart',
+          15_000,
+          200,
+        ).catch(() => undefined);
         const afterRestart = await states();
         expect({
           exit: exit.status,

@@ -46,11 +46,13 @@ const WIRES: Wire[] = [
   },
   {
     name: 'Connect JSON (main port)',
-    transport: (token) => createConnectTransport({ baseUrl: t.url, httpVersion: '1.1', useBinaryFormat: false, interceptors: bearer(token) }),
+    transport: (token) =>
+      createConnectTransport({ baseUrl: t.url, httpVersion: '1.1', useBinaryFormat: false, interceptors: bearer(token) }),
   },
   {
     name: 'Connect binary (main port)',
-    transport: (token) => createConnectTransport({ baseUrl: t.url, httpVersion: '1.1', useBinaryFormat: true, interceptors: bearer(token) }),
+    transport: (token) =>
+      createConnectTransport({ baseUrl: t.url, httpVersion: '1.1', useBinaryFormat: true, interceptors: bearer(token) }),
   },
 ];
 
@@ -164,9 +166,17 @@ describe.each(WIRES)('ZITADEL client over $name', (wire) => {
     const resent = await client.resendEmailCode({ userId, verification: { case: 'returnCode', value: {} } });
     expect(resent.verificationCode).toMatch(/^[A-Z0-9]{6}$/);
     // the resend replaced the mailed code
-    expectZitadelError(await failure(client.verifyEmail({ userId, verificationCode: first })), Code.InvalidArgument, 'COMMAND-eis9R', 'Code is invalid');
+    expectZitadelError(
+      await failure(client.verifyEmail({ userId, verificationCode: first })),
+      Code.InvalidArgument,
+      'COMMAND-eis9R',
+      'Code is invalid',
+    );
 
-    const sent = await client.sendEmailCode({ userId, verification: { case: 'sendCode', value: { urlTemplate: 'https://app.example.com/v?u={{.UserID}}&c={{.Code}}' } } });
+    const sent = await client.sendEmailCode({
+      userId,
+      verification: { case: 'sendCode', value: { urlTemplate: 'https://app.example.com/v?u={{.UserID}}&c={{.Code}}' } },
+    });
     expect(sent.verificationCode).toBeUndefined();
     const mail = await t.sink.waitForMailTo(email, 2);
     const code = codeInMail(mail);
@@ -200,13 +210,20 @@ describe.each(WIRES)('ZITADEL client over $name', (wire) => {
 
   describe('errors carry ZITADEL’s code, message and ErrorDetail', () => {
     it('404: SetEmail on a user that does not exist', async () => {
-      const err = await failure(client.setEmail({ userId: UNKNOWN_USER, email: 'x@example.com', verification: { case: 'returnCode', value: {} } }));
+      const err = await failure(
+        client.setEmail({ userId: UNKNOWN_USER, email: 'x@example.com', verification: { case: 'returnCode', value: {} } }),
+      );
       expectZitadelError(err, Code.NotFound, 'COMMAND-ieJ2e', 'Email not found');
     });
 
     it('404: GetUserByID and VerifyEmail on a user that does not exist', async () => {
       expectZitadelError(await failure(client.getUserByID({ userId: UNKNOWN_USER })), Code.NotFound, 'COMMAND-ieJ2e', 'Email not found');
-      expectZitadelError(await failure(client.verifyEmail({ userId: UNKNOWN_USER, verificationCode: 'ABCDEF' })), Code.NotFound, 'COMMAND-ieJ2e', 'Email not found');
+      expectZitadelError(
+        await failure(client.verifyEmail({ userId: UNKNOWN_USER, verificationCode: 'ABCDEF' })),
+        Code.NotFound,
+        'COMMAND-ieJ2e',
+        'Email not found',
+      );
     });
 
     it('403: a viewer of the organisation may not set another user’s email', async () => {
@@ -237,7 +254,13 @@ describe.each(WIRES)('ZITADEL client over $name', (wire) => {
         'invalid VerifyEmailRequest.VerificationCode: value length must be between 1 and 20 runes, inclusive',
       );
       expectZitadelError(
-        await failure(client.setEmail({ userId, email: `t${++n}@example.com`, verification: { case: 'sendCode', value: { urlTemplate: 'https://x/{{.Code' } } })),
+        await failure(
+          client.setEmail({
+            userId,
+            email: `t${++n}@example.com`,
+            verification: { case: 'sendCode', value: { urlTemplate: 'https://x/{{.Code' } },
+          }),
+        ),
         Code.InvalidArgument,
         'DOMAIN-oGh5e',
         'URL Template is invalid',
@@ -266,7 +289,12 @@ describe.each(WIRES)('ZITADEL client over $name', (wire) => {
 
     it('401: an unknown token, and no authorization header at all', async () => {
       const stranger = createUserServiceClient(wire.transport('x'.repeat(43)));
-      expectZitadelError(await failure(stranger.getUserByID({ userId: UNKNOWN_USER })), Code.Unauthenticated, 'AUTHZ-Kl3p0', 'Token is invalid');
+      expectZitadelError(
+        await failure(stranger.getUserByID({ userId: UNKNOWN_USER })),
+        Code.Unauthenticated,
+        'AUTHZ-Kl3p0',
+        'Token is invalid',
+      );
       const anonymous = createUserServiceClient(wire.transport(null));
       expectZitadelError(
         await failure(anonymous.verifyEmail({ userId: UNKNOWN_USER, verificationCode: 'ABCDEF' })),

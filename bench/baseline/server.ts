@@ -113,9 +113,7 @@ const SQL = {
     `SELECT t.user_id AS "userId", u.org_id AS "orgId", t.expires_at AS "expiresAt" FROM personal_access_tokens t ` +
     `INNER JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.state = 'active'`,
   memberships: `SELECT scope, roles FROM memberships WHERE user_id = $1`,
-  user:
-    `SELECT id, org_id AS "orgId", type, state, username, display_name AS "displayName", email, sequence ` +
-    `FROM users WHERE id = $1`,
+  user: `SELECT id, org_id AS "orgId", type, state, username, display_name AS "displayName", email, sequence ` + `FROM users WHERE id = $1`,
   updateUser: `UPDATE users SET email = $1, email_verified = $2, sequence = $3, changed_at = $4 WHERE id = $5 AND sequence = $6`,
   insertEvents:
     `INSERT INTO user_events (user_id, sequence, type, resource_owner, creator, payload, created_at) ` +
@@ -140,8 +138,20 @@ function params(c: Change): { user: unknown[]; events: unknown[]; code: unknown[
   return {
     user: [c.email, false, from + 2, c.now, u.id, from],
     events: [
-      u.id, from + 1, CHANGED, u.orgId, c.creator, JSON.stringify({ email: c.email }), c.now,
-      u.id, from + 2, CODE_ADDED, u.orgId, c.creator, codePayload, c.now,
+      u.id,
+      from + 1,
+      CHANGED,
+      u.orgId,
+      c.creator,
+      JSON.stringify({ email: c.email }),
+      c.now,
+      u.id,
+      from + 2,
+      CODE_ADDED,
+      u.orgId,
+      c.creator,
+      codePayload,
+      c.now,
     ],
     code: [u.id, c.codeHash, c.email, c.urlTemplate, 0, c.now, c.now + CODE_TTL_MS],
     outbox: [c.outboxId, u.id, 'email.verify', c.email, c.payload, 'pending', 0, c.now, null, null, c.now, null],
@@ -269,10 +279,15 @@ function isPgvEmail(value: string): boolean {
   if (Buffer.byteLength(addr) > 254 || Buffer.byteLength(local) > 64) return false;
   const h = host.replace(/\.$/, '').toLowerCase();
   if (h.length === 0 || h.length > 253) return false;
-  return h.split('.').every((label) => label.length > 0 && label.length <= 63 && /^[a-z0-9-]+$/.test(label) && !label.startsWith('-') && !label.endsWith('-'));
+  return h
+    .split('.')
+    .every(
+      (label) => label.length > 0 && label.length <= 63 && /^[a-z0-9-]+$/.test(label) && !label.startsWith('-') && !label.endsWith('-'),
+    );
 }
 // ZITADEL's domain rule (src/email/email-address.ts)
-const DOMAIN_EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const DOMAIN_EMAIL =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 function runes(s: string, min: number, max: number): boolean {
   let n = 0;
@@ -297,13 +312,20 @@ function validate(raw: unknown): { email: string; verification: Verification } {
     if (typeof sendCode !== 'object' || Array.isArray(sendCode)) throw invalid('invalid SetEmailRequest.SendCode: value must be an object');
     const t = (sendCode as Record<string, unknown>).urlTemplate ?? (sendCode as Record<string, unknown>).url_template;
     if (t !== undefined && t !== null) {
-      if (typeof t !== 'string') throw invalid('invalid SetEmailRequest.SendCode: embedded message failed validation | caused by: invalid SendEmailVerificationCode.UrlTemplate: value must be a string');
-      if (!runes(t, 1, 200)) throw invalid('invalid SetEmailRequest.SendCode: embedded message failed validation | caused by: invalid SendEmailVerificationCode.UrlTemplate: value length must be between 1 and 200 runes, inclusive');
+      if (typeof t !== 'string')
+        throw invalid(
+          'invalid SetEmailRequest.SendCode: embedded message failed validation | caused by: invalid SendEmailVerificationCode.UrlTemplate: value must be a string',
+        );
+      if (!runes(t, 1, 200))
+        throw invalid(
+          'invalid SetEmailRequest.SendCode: embedded message failed validation | caused by: invalid SendEmailVerificationCode.UrlTemplate: value length must be between 1 and 200 runes, inclusive',
+        );
       urlTemplate = t;
     }
   }
   const rc = b.returnCode ?? b.return_code;
-  if (rc != null && (typeof rc !== 'object' || Array.isArray(rc))) throw invalid('invalid SetEmailRequest.ReturnCode: value must be an object');
+  if (rc != null && (typeof rc !== 'object' || Array.isArray(rc)))
+    throw invalid('invalid SetEmailRequest.ReturnCode: value must be an object');
   const iv = b.isVerified ?? b.is_verified;
   if (iv != null && typeof iv !== 'boolean') throw invalid('invalid SetEmailRequest.IsVerified: value must be a boolean');
   if (iv === false) throw invalid('invalid SetEmailRequest.IsVerified: value must equal true');
@@ -385,7 +407,9 @@ async function setEmail(store: Store, authorization: string | undefined, userId:
     const payload = seal(JSON.stringify({ displayName: user.displayName, code, url }));
     const ok = await store.commit({ user, email, now, creator: owner.userId, codeHash, urlTemplate: null, outboxId: nextId(), payload });
     if (ok) {
-      return JSON.stringify({ details: { sequence: String(user.sequence + 2), changeDate: new Date(now).toISOString(), resourceOwner: user.orgId } });
+      return JSON.stringify({
+        details: { sequence: String(user.sequence + 2), changeDate: new Date(now).toISOString(), resourceOwner: user.orgId },
+      });
     }
     if (attempt >= 8) throw new ApiError(10, 'BENCH-c0nfl', 'concurrent modification');
     await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));

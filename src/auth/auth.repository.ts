@@ -27,7 +27,14 @@ export class AuthRepository {
    * statement: this runs for every authenticated request.
    */
   async findActiveByHash(tokenHash: string): Promise<(TokenOwner & { memberships: Map<string, string[]> }) | null> {
-    const rows = await this.sql.rows<{ token_id: string; user_id: string; org_id: string; expires_at: unknown; scope: string | null; roles: string | null }>(
+    const rows = await this.sql.rows<{
+      token_id: string;
+      user_id: string;
+      org_id: string;
+      expires_at: unknown;
+      scope: string | null;
+      roles: string | null;
+    }>(
       null,
       `SELECT t.id AS token_id, t.user_id, u.org_id, t.expires_at, m.scope, m.roles
          FROM personal_access_tokens t
@@ -54,7 +61,9 @@ export class AuthRepository {
   }
 
   async membershipsOf(userId: string): Promise<Map<string, string[]>> {
-    const rows = await this.sql.rows<{ scope: string; roles: string }>(null, 'SELECT scope, roles FROM memberships WHERE user_id = $1', [userId]);
+    const rows = await this.sql.rows<{ scope: string; roles: string }>(null, 'SELECT scope, roles FROM memberships WHERE user_id = $1', [
+      userId,
+    ]);
     return new Map(rows.map((m) => [String(m.scope), splitRoles(m.roles)]));
   }
 

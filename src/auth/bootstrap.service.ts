@@ -52,7 +52,12 @@ export class BootstrapService implements OnApplicationBootstrap {
         createdAt: now,
         changedAt: now,
       } satisfies Partial<UserEntity>);
-      await this.users.create(em, admin, [{ type: 'user.human.added', payload: { username: 'admin' } }, { type: 'user.human.email.verified' }], '');
+      await this.users.create(
+        em,
+        admin,
+        [{ type: 'user.human.added', payload: { username: 'admin' } }, { type: 'user.human.email.verified' }],
+        '',
+      );
       await this.auth.upsertMembership(em, { userId: admin.id, scope: INSTANCE_SCOPE, roles: ['IAM_OWNER'], createdAt: now });
       await this.auth.upsertMembership(em, { userId: admin.id, scope: orgId, roles: ['ORG_OWNER'], createdAt: now });
       return (await this.tokens.issue(em, admin.id, null)).token;
@@ -60,6 +65,8 @@ export class BootstrapService implements OnApplicationBootstrap {
     if (token === null) return;
     mkdirSync(dirname(this.config.adminPatPath), { recursive: true });
     writeFileSync(this.config.adminPatPath, token + '\n', { mode: 0o600 });
-    this.logger.log(`empty database: created the default organisation and the admin user; admin PAT written to ${this.config.adminPatPath}`);
+    this.logger.log(
+      `empty database: created the default organisation and the admin user; admin PAT written to ${this.config.adminPatPath}`,
+    );
   }
 }

@@ -40,7 +40,14 @@ export class TokenService {
   async issue(em: EntityManager, userId: string, expiresAt: Date | null): Promise<{ tokenId: string; token: string }> {
     const token = randomBytes(32).toString('base64url');
     const tokenId = this.ids.next();
-    await this.tokens.insertToken(em, { id: tokenId, userId, tokenHash: hashToken(token), expiresAt, revokedAt: null, createdAt: this.clock.now() });
+    await this.tokens.insertToken(em, {
+      id: tokenId,
+      userId,
+      tokenHash: hashToken(token),
+      expiresAt,
+      revokedAt: null,
+      createdAt: this.clock.now(),
+    });
     return { tokenId, token };
   }
 }

@@ -22,7 +22,9 @@ export interface GraphQLLimits {
 export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = { maxDepth: 15, maxAliases: 20, maxFields: 1500 };
 
 const refused = (message: string) =>
-  new GraphQLError(message, { extensions: { code: codeName(Code.INVALID_ARGUMENT), grpcCode: Code.INVALID_ARGUMENT, httpStatus: 400, id: 'GRAPHQL-l1m1t' } });
+  new GraphQLError(message, {
+    extensions: { code: codeName(Code.INVALID_ARGUMENT), grpcCode: Code.INVALID_ARGUMENT, httpStatus: 400, id: 'GRAPHQL-l1m1t' },
+  });
 
 /**
  * A validation rule that refuses query bombs before anything executes: depth, aliases and
@@ -56,8 +58,10 @@ export function graphqlLimitsRule(limits: GraphQLLimits = DEFAULT_GRAPHQL_LIMITS
         };
         walk(op.selectionSet, 1, new Set());
         if (stats.depth > limits.maxDepth) context.reportError(refused(`Query is too deep: at most ${limits.maxDepth} levels`));
-        else if (stats.aliases > limits.maxAliases) context.reportError(refused(`Too many aliases: at most ${limits.maxAliases} per operation`));
-        else if (stats.fields > limits.maxFields) context.reportError(refused(`Query is too costly: at most ${limits.maxFields} fields per operation`));
+        else if (stats.aliases > limits.maxAliases)
+          context.reportError(refused(`Too many aliases: at most ${limits.maxAliases} per operation`));
+        else if (stats.fields > limits.maxFields)
+          context.reportError(refused(`Query is too costly: at most ${limits.maxFields} fields per operation`));
       },
     };
   };

@@ -1,6 +1,10 @@
 import { ConfigError, loadConfig } from './config.js';
 
-const JWT = { AUTH_JWKS_URL: 'https://id.example.com/oauth/v2/keys', AUTH_ISSUER: 'https://id.example.com', AUTH_AUDIENCE: 'contact-email' };
+const JWT = {
+  AUTH_JWKS_URL: 'https://id.example.com/oauth/v2/keys',
+  AUTH_ISSUER: 'https://id.example.com',
+  AUTH_AUDIENCE: 'contact-email',
+};
 
 describe('loadConfig: JWT access tokens', () => {
   it('accepts only PATs when AUTH_JWKS_URL is unset or empty', () => {
@@ -27,7 +31,14 @@ describe('loadConfig: JWT access tokens', () => {
       AUTH_JWKS_CACHE_MAX_AGE_SECONDS: '60',
       AUTH_JWKS_COOLDOWN_SECONDS: '0',
     }).jwt;
-    expect(jwt).toEqual(expect.objectContaining({ jwksUrl: 'http://127.0.0.1:9000/keys', clockSkewSeconds: 0, jwksCacheMaxAgeSeconds: 60, jwksCooldownSeconds: 0 }));
+    expect(jwt).toEqual(
+      expect.objectContaining({
+        jwksUrl: 'http://127.0.0.1:9000/keys',
+        clockSkewSeconds: 0,
+        jwksCacheMaxAgeSeconds: 60,
+        jwksCooldownSeconds: 0,
+      }),
+    );
   });
 
   it.each([

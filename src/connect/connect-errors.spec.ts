@@ -11,7 +11,9 @@ describe('toConnectError: ZITADEL’s gRPC status', () => {
     expect(err.code).toBe(Code.NotFound);
     expect(err.rawMessage).toBe('Email not found (COMMAND-ieJ2e)');
     expect(err.details).toHaveLength(1);
-    expect(err.findDetails(ErrorDetailSchema).map(({ id, message }) => ({ id, message }))).toEqual([{ id: 'COMMAND-ieJ2e', message: 'Email not found' }]);
+    expect(err.findDetails(ErrorDetailSchema).map(({ id, message }) => ({ id, message }))).toEqual([
+      { id: 'COMMAND-ieJ2e', message: 'Email not found' },
+    ]);
   });
 
   it('answers a request-validation error with the bare message and no details', () => {
@@ -35,7 +37,10 @@ describe('errorInterceptor', () => {
   const run = (thrown: unknown) => errorInterceptor(logger)(() => Promise.reject(thrown))(request);
 
   it('maps an AppError', async () => {
-    await expect(run(Errors.permissionDenied())).rejects.toMatchObject({ code: Code.PermissionDenied, rawMessage: 'No matching permissions found (AUTH-AWfge)' });
+    await expect(run(Errors.permissionDenied())).rejects.toMatchObject({
+      code: Code.PermissionDenied,
+      rawMessage: 'No matching permissions found (AUTH-AWfge)',
+    });
   });
 
   it('passes Connect’s own errors unchanged', async () => {

@@ -56,7 +56,15 @@ function isConflict(e: unknown): boolean {
     const code = (e.driverError as { code?: string })?.code;
     // PostgreSQL serialization failure / deadlock; the event primary key (user, sequence) taken.
     if (code === '40001' || code === '40P01') return true;
-    if ((code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') && /user_events/.test(String(e.message) + String((e.driverError as { detail?: string })?.detail ?? '') + String((e.driverError as { table?: string })?.table ?? ''))) return true;
+    if (
+      (code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') &&
+      /user_events/.test(
+        String(e.message) +
+          String((e.driverError as { detail?: string })?.detail ?? '') +
+          String((e.driverError as { table?: string })?.table ?? ''),
+      )
+    )
+      return true;
   }
   return false;
 }

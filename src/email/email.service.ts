@@ -70,10 +70,21 @@ export class EmailService {
       const issued = await this.applyVerification(em, user, verification, events, previous.email, false);
       if (this.config.emailNotifyPrevious && previous.verified && previous.email) {
         // beyond ZITADEL: tell the replaced address, and nothing more (not the new address)
-        await this.outbox.enqueue(em, { kind: MailKind.emailChanged, userId: user.id, recipient: previous.email, data: { displayName: user.displayName } });
+        await this.outbox.enqueue(em, {
+          kind: MailKind.emailChanged,
+          userId: user.id,
+          recipient: previous.email,
+          data: { displayName: user.displayName },
+        });
         issued.mailed = true;
       }
-      const sequence = await this.users.commit(em, user, { email: input.email, emailVerified: verification.kind === 'verified' }, events, caller.userId);
+      const sequence = await this.users.commit(
+        em,
+        user,
+        { email: input.email, emailVerified: verification.kind === 'verified' },
+        events,
+        caller.userId,
+      );
       return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
     });
   }
@@ -118,7 +129,12 @@ export class EmailService {
     });
   }
 
-  private async newCode(em: EntityManager, caller: Caller, user: UserEntity, verification: Verification): Promise<Outcome<EmailChangeResult>> {
+  private async newCode(
+    em: EntityManager,
+    caller: Caller,
+    user: UserEntity,
+    verification: Verification,
+  ): Promise<Outcome<EmailChangeResult>> {
     const events: NewEvent[] = [];
     const issued = await this.applyVerification(em, user, verification, events, user.email, true);
     const sequence = await this.users.commit(em, user, {}, events, caller.userId);
@@ -170,7 +186,12 @@ export class EmailService {
       PreferredLoginName: user.username,
       LastEmail: previousEmail,
     });
-    await this.outbox.enqueue(em, { kind: MailKind.verifyEmail, userId: user.id, recipient: user.email, data: { displayName: user.displayName, code, url } });
+    await this.outbox.enqueue(em, {
+      kind: MailKind.verifyEmail,
+      userId: user.id,
+      recipient: user.email,
+      data: { displayName: user.displayName, code, url },
+    });
     return { mailed: true };
   }
 
@@ -196,12 +217,20 @@ export class EmailService {
         const now = this.clock.now();
         if (key) {
           const prior = await this.idempotency.find(actorId, key, em);
-          if (prior && now.getTime() - prior.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS) return { replay: this.replay<T>(prior, operation, hash) };
+          if (prior && now.getTime() - prior.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS)
+            return { replay: this.replay<T>(prior, operation, hash) };
         }
         user.changedAt = now;
         const out = await work(em, user);
         if (key && 'result' in out) {
-          await this.idempotency.save(em, { callerId: actorId, key, operation, requestHash: hash, response: this.box.encrypt(JSON.stringify(out.result)), createdAt: now });
+          await this.idempotency.save(em, {
+            callerId: actorId,
+            key,
+            operation,
+            requestHash: hash,
+            response: this.box.encrypt(JSON.stringify(out.result)),
+            createdAt: now,
+          });
         }
         return out;
       });
@@ -224,6 +253,8 @@ export class EmailService {
       throw invalidArgument('EMAIL-1dem9', 'Idempotency-Key was already used for a different request; use a new key');
     }
     // the remembered answer may hold a returned code: sealed like the outbox payloads
-    return JSON.parse(this.box.decrypt(prior.response), (k, v: unknown) => (k === 'changeDate' && typeof v === 'string' ? new Date(v) : v)) as T;
+    return JSON.parse(this.box.decrypt(prior.response), (k, v: unknown) =>
+      k === 'changeDate' && typeof v === 'string' ? new Date(v) : v,
+    ) as T;
   }
 }

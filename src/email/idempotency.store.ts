@@ -21,7 +21,9 @@ export function requestHash(operation: string, input: object): string {
     }
     return v;
   };
-  return createHash('sha256').update(JSON.stringify([operation, canonical(input)])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([operation, canonical(input)]))
+    .digest('hex');
 }
 
 @Injectable()
@@ -29,7 +31,11 @@ export class IdempotencyStore {
   constructor(private readonly sql: Sql) {}
 
   async find(callerId: string, key: string, em: EntityManager | null = null): Promise<IdempotencyKeyEntity | null> {
-    const r = await this.sql.one(em, 'SELECT caller_id, key, operation, request_hash, response, created_at FROM idempotency_keys WHERE caller_id = $1 AND key = $2', [callerId, key]);
+    const r = await this.sql.one(
+      em,
+      'SELECT caller_id, key, operation, request_hash, response, created_at FROM idempotency_keys WHERE caller_id = $1 AND key = $2',
+      [callerId, key],
+    );
     if (!r) return null;
     return {
       callerId: String(r.caller_id),
@@ -55,6 +61,9 @@ export class IdempotencyStore {
   static isDuplicate(e: unknown): boolean {
     if (!(e instanceof QueryFailedError)) return false;
     const d = e.driverError as { code?: string; table?: string };
-    return (d?.code === '23505' && d.table === 'idempotency_keys') || (String(d?.code).startsWith('SQLITE_CONSTRAINT') && /idempotency_keys/.test(e.message));
+    return (
+      (d?.code === '23505' && d.table === 'idempotency_keys') ||
+      (String(d?.code).startsWith('SQLITE_CONSTRAINT') && /idempotency_keys/.test(e.message))
+    );
   }
 }

@@ -29,7 +29,11 @@ export class MailLimits {
     if (cooldownMs > 0) {
       const last = mails.find((m) => m.recipient === recipient);
       if (last && t - last.createdAt.getTime() < cooldownMs) {
-        throw resourceExhausted('EMAIL-c00ld', 'A code was mailed to this address moments ago; retry later', seconds(last.createdAt.getTime() + cooldownMs - t));
+        throw resourceExhausted(
+          'EMAIL-c00ld',
+          'A code was mailed to this address moments ago; retry later',
+          seconds(last.createdAt.getTime() + cooldownMs - t),
+        );
       }
     }
     if (max > 0) {
@@ -37,7 +41,11 @@ export class MailLimits {
       if (today.length >= max) {
         // the window frees up when the oldest mail that keeps it full turns 24 h old
         const oldest = today[max - 1]!.createdAt.getTime();
-        throw resourceExhausted('EMAIL-d4ily', 'Too many verification mails for this user today; retry later', seconds(oldest + DAY_MS - t));
+        throw resourceExhausted(
+          'EMAIL-d4ily',
+          'Too many verification mails for this user today; retry later',
+          seconds(oldest + DAY_MS - t),
+        );
       }
     }
   }

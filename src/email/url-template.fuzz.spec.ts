@@ -18,14 +18,71 @@ const anyString = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string
 
 /** Pieces of Go template syntax, valid and not, to build sources the lexer has to think about. */
 const SYNTAX = [
-  '{{', '}}', '{{-', '-}}', '{{- ', ' -}}', ' ', '\t', '\n', '\r', '.', '..', '.Code', '.UserID', '.OrgID', '.LoginName', '.DisplayName',
-  '.PreferredLoginName', '.LastEmail', '.Nope', '.code', '.Code.X', '.1', 'Code', '/*', '*/', '"', '`', "'", '$x', '$', '(', ')', '|',
-  ':=', '=', '1', 'x', '?', '#', '&', '/', 'é', '\ud800', '{', '}', '-', 'if', 'end', 'range', 'nil', 'printf', 'https://x.test/',
+  '{{',
+  '}}',
+  '{{-',
+  '-}}',
+  '{{- ',
+  ' -}}',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '.',
+  '..',
+  '.Code',
+  '.UserID',
+  '.OrgID',
+  '.LoginName',
+  '.DisplayName',
+  '.PreferredLoginName',
+  '.LastEmail',
+  '.Nope',
+  '.code',
+  '.Code.X',
+  '.1',
+  'Code',
+  '/*',
+  '*/',
+  '"',
+  '`',
+  "'",
+  '$x',
+  '$',
+  '(',
+  ')',
+  '|',
+  ':=',
+  '=',
+  '1',
+  'x',
+  '?',
+  '#',
+  '&',
+  '/',
+  'é',
+  '\ud800',
+  '{',
+  '}',
+  '-',
+  'if',
+  'end',
+  'range',
+  'nil',
+  'printf',
+  'https://x.test/',
 ];
-const soup = fc.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...SYNTAX) }, { weight: 1, arbitrary: fc.string({ maxLength: 3, unit: anyUnit }) }), { maxLength: 40 }).map((p) => p.join(''));
+const soup = fc
+  .array(
+    fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...SYNTAX) }, { weight: 1, arbitrary: fc.string({ maxLength: 3, unit: anyUnit }) }),
+    { maxLength: 40 },
+  )
+  .map((p) => p.join(''));
 const source = fc.oneof(soup, anyString, fc.string({ minLength: 1000, maxLength: 5000 }));
 
-const data: fc.Arbitrary<UrlTemplateData> = fc.record(Object.fromEntries(FIELDS.map((f) => [f, anyString])) as Record<UrlTemplateField, fc.Arbitrary<string>>);
+const data: fc.Arbitrary<UrlTemplateData> = fc.record(
+  Object.fromEntries(FIELDS.map((f) => [f, anyString])) as Record<UrlTemplateField, fc.Arbitrary<string>>,
+);
 
 // --- the oracle ------------------------------------------------------------------------------
 
@@ -34,7 +91,10 @@ const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|
 const pct = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
 
 /** Go's url.QueryEscape, from encodeURIComponent: Go also escapes !'()* and writes space as '+'. */
-const goQueryEscape = (s: string) => encodeURIComponent(wellFormed(s)).replace(/[!'()*]/g, pct).replace(/%20/g, '+');
+const goQueryEscape = (s: string) =>
+  encodeURIComponent(wellFormed(s))
+    .replace(/[!'()*]/g, pct)
+    .replace(/%20/g, '+');
 
 /** Go's url.PathEscape, from encodeURIComponent: Go escapes !'()* too, and keeps $&+:=@ in a segment. */
 const goPathEscape = (s: string) =>
@@ -60,11 +120,28 @@ function oracle(parts: Part[], values: UrlTemplateData): string {
 }
 
 /** Literal text: no `{{` (it would open an action). */
-const literal = fc.string({ unit: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('?', '#', '&', '=', '/', ':', '%', '{', '}', ' ', '\n', '-', '.', '*', '"') }, { weight: 5, arbitrary: anyUnit }), maxLength: 12 });
+const literal = fc.string({
+  unit: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('?', '#', '&', '=', '/', ':', '%', '{', '}', ' ', '\n', '-', '.', '*', '"') },
+    { weight: 5, arbitrary: anyUnit },
+  ),
+  maxLength: 12,
+});
 const SPACE = fc.constantFrom('', ' ', '  ', '\t', '\n', '\r\n');
 /** A valid field action, with Go's optional whitespace inside the delimiters (no trim markers). */
-const action: fc.Arbitrary<Part> = fc.tuple(fc.constantFrom(...FIELDS), SPACE, SPACE).map(([field, l, r]) => ({ field, action: `{{${l}.${field}${r}}}` }));
-const parts = fc.array(fc.oneof(literal.map((text): Part => ({ text })), action), { maxLength: 12 }).map(mergeLiterals).filter(literalsStayLiteral);
+const action: fc.Arbitrary<Part> = fc
+  .tuple(fc.constantFrom(...FIELDS), SPACE, SPACE)
+  .map(([field, l, r]) => ({ field, action: `{{${l}.${field}${r}}}` }));
+const parts = fc
+  .array(
+    fc.oneof(
+      literal.map((text): Part => ({ text })),
+      action,
+    ),
+    { maxLength: 12 },
+  )
+  .map(mergeLiterals)
+  .filter(literalsStayLiteral);
 
 /** Adjacent literals are one text in the template; merge them so the oracle sees what the lexer sees. */
 function mergeLiterals(ps: Part[]): Part[] {
@@ -92,14 +169,16 @@ describe('compileUrlTemplate, fuzzed', () => {
         try {
           compiled = compileUrlTemplate(src);
         } catch (e) {
-          if (!(e instanceof UrlTemplateParseError)) throw new Error(`compile threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${JSON.stringify(src)}`);
+          if (!(e instanceof UrlTemplateParseError))
+            throw new Error(`compile threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${JSON.stringify(src)}`);
           return;
         }
         let first: string | undefined;
         try {
           first = compiled.render(values);
         } catch (e) {
-          if (!(e instanceof UrlTemplateExecError)) throw new Error(`render threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${JSON.stringify(src)}`);
+          if (!(e instanceof UrlTemplateExecError))
+            throw new Error(`render threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${JSON.stringify(src)}`);
           return;
         }
         expect(typeof first).toBe('string');

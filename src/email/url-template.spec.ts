@@ -1,9 +1,4 @@
-import {
-  compileUrlTemplate,
-  UrlTemplateExecError,
-  UrlTemplateParseError,
-  type UrlTemplateData,
-} from './url-template.js';
+import { compileUrlTemplate, UrlTemplateExecError, UrlTemplateParseError, type UrlTemplateData } from './url-template.js';
 
 const DATA: UrlTemplateData = {
   UserID: 'u123',
@@ -102,17 +97,12 @@ describe('compileUrlTemplate: rendering', () => {
       'reserved chars in the path (PathEscape)',
       '/p/{{.Code}}',
       { Code: "$&+,/:;=?@!'()*#%[] " },
-      "/p/$&+%2C%2F:%3B=%3F@%21%27%28%29%2A%23%25%5B%5D%20",
+      '/p/$&+%2C%2F:%3B=%3F@%21%27%28%29%2A%23%25%5B%5D%20',
     ],
     ['control chars escaped', '?v={{.Code}}', { Code: 'a\nb\tc\u0000' }, '?v=a%0Ab%09c%00'],
     ['slash in path value is escaped', '/users/{{.UserID}}/verify', { UserID: '../admin' }, '/users/..%2Fadmin/verify'],
     ['value in the fragment (QueryEscape)', 'https://x/app#/verify/{{.Code}}', { Code: 'a b/c' }, 'https://x/app#/verify/a+b%2Fc'],
-    [
-      'fragment after query',
-      'https://x/?a={{.UserID}}#c={{.DisplayName}}',
-      { DisplayName: 'é f' },
-      'https://x/?a=u123#c=%C3%A9+f',
-    ],
+    ['fragment after query', 'https://x/?a={{.UserID}}#c={{.DisplayName}}', { DisplayName: 'é f' }, 'https://x/?a=u123#c=%C3%A9+f'],
     ['host part uses PathEscape', 'https://{{.OrgID}}.example.com/', { OrgID: 'a b' }, 'https://a%20b.example.com/'],
     ['before the scheme uses PathEscape', '{{.Code}}://x/?y', { Code: 'a b' }, 'a%20b://x/?y'],
     ['a ? after the action does not make it query', '/x/{{.Code}}?q=1', { Code: 'a b' }, '/x/a%20b?q=1'],
@@ -255,18 +245,7 @@ describe('compileUrlTemplate: properties', () => {
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
   }
-  const ALPHABET = [
-    ...'abcXYZ019 \t\r\n{}-/*.?#&=%+:@$!\'"()|,;~_',
-    'é',
-    'ß',
-    '中',
-    '😀',
-    '}}',
-    '{',
-    ' -}}',
-    '*/',
-    '/*',
-  ];
+  const ALPHABET = [...'abcXYZ019 \t\r\n{}-/*.?#&=%+:@$!\'"()|,;~_', 'é', 'ß', '中', '😀', '}}', '{', ' -}}', '*/', '/*'];
   function randomString(rand: () => number, maxLen: number): string {
     const len = Math.floor(rand() * maxLen);
     let s = '';

@@ -21,14 +21,7 @@
  * concatenates.
  */
 
-export type UrlTemplateField =
-  | 'UserID'
-  | 'Code'
-  | 'OrgID'
-  | 'LoginName'
-  | 'DisplayName'
-  | 'PreferredLoginName'
-  | 'LastEmail';
+export type UrlTemplateField = 'UserID' | 'Code' | 'OrgID' | 'LoginName' | 'DisplayName' | 'PreferredLoginName' | 'LastEmail';
 
 export type UrlTemplateData = Record<UrlTemplateField, string>;
 

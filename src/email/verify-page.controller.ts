@@ -30,7 +30,11 @@ export class VerifyPageController {
 
   @Public()
   @Get(VERIFY_PATH)
-  show(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Reply, @Headers('x-forwarded-proto') proto?: string): string {
+  show(
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Reply,
+    @Headers('x-forwarded-proto') proto?: string,
+  ): string {
     this.headers(res, proto);
     const userId = one(query.userId);
     if (!userId) {
@@ -44,7 +48,11 @@ export class VerifyPageController {
   @VerifyRateLimit()
   @Post(VERIFY_PATH)
   @HttpCode(200)
-  async confirm(@Body() body: unknown, @Res({ passthrough: true }) res: Reply, @Headers('x-forwarded-proto') proto?: string): Promise<string> {
+  async confirm(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Reply,
+    @Headers('x-forwarded-proto') proto?: string,
+  ): Promise<string> {
     this.headers(res, proto);
     const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     try {

@@ -48,7 +48,10 @@ export function verifyFormPage(v: { userId: string; organization: string; code: 
 }
 
 export function verifiedPage(): string {
-  return layout({ title: 'Email verified', body: result({ cls: 'ok', heading: 'Email verified', message: 'Your email address has been verified. You can close this page.' }) });
+  return layout({
+    title: 'Email verified',
+    body: result({ cls: 'ok', heading: 'Email verified', message: 'Your email address has been verified. You can close this page.' }),
+  });
 }
 
 export function failedPage(message: string): string {

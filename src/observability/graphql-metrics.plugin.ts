@@ -9,7 +9,10 @@ export function graphqlMetricsPlugin(metrics: MetricsService): ApolloServerPlugi
         async willSendResponse(ctx) {
           const body = ctx.response.body;
           const errors = body.kind === 'single' ? body.singleResult.errors : undefined;
-          metrics.graphqlOperations.inc({ operation: ctx.operationName ?? ctx.operation?.operation ?? 'unknown', outcome: errors?.length ? 'error' : 'ok' });
+          metrics.graphqlOperations.inc({
+            operation: ctx.operationName ?? ctx.operation?.operation ?? 'unknown',
+            outcome: errors?.length ? 'error' : 'ok',
+          });
         },
       };
     },

@@ -63,7 +63,11 @@ export function logRequests(fastify: FastifyInstance, logger: PinoLoggerInstance
     const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
     if (logger.isLevelEnabled(level)) {
       logger[level](
-        { req: { id: req.id, method: req.method, path: pathOnly(req.url) }, res: { status }, responseTime: Math.round(reply.elapsedTime * 10) / 10 },
+        {
+          req: { id: req.id, method: req.method, path: pathOnly(req.url) },
+          res: { status },
+          responseTime: Math.round(reply.elapsedTime * 10) / 10,
+        },
         'request completed',
       );
     }

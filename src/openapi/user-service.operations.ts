@@ -16,9 +16,21 @@ export interface ZitadelOperation {
   idempotent?: boolean;
 }
 
-const userIdParam: ParameterObject = { name: 'userId', in: 'path', required: true, schema: { type: 'string' }, description: 'The ID of the user.' };
+const userIdParam: ParameterObject = {
+  name: 'userId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'The ID of the user.',
+};
 
-const tokenIdParam: ParameterObject = { name: 'tokenId', in: 'path', required: true, schema: { type: 'string' }, description: 'The ID of the token.' };
+const tokenIdParam: ParameterObject = {
+  name: 'tokenId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'The ID of the token.',
+};
 
 const idempotencyKeyParam: ParameterObject = {
   name: 'Idempotency-Key',
@@ -33,7 +45,8 @@ export const USER_SERVICE_OPERATIONS: Record<string, ZitadelOperation> = {
   addHumanUser: {
     operationId: 'UserService_AddHumanUser',
     summary: 'Create a new human user',
-    description: 'Creates a human user in the given organisation (or the caller’s), with a verification code mailed, returned, or the email stored as verified.',
+    description:
+      'Creates a human user in the given organisation (or the caller’s), with a verification code mailed, returned, or the email stored as verified.',
     body: 'v2AddHumanUserRequest',
     response: 'v2AddHumanUserResponse',
     errors: [409],
@@ -47,7 +60,8 @@ export const USER_SERVICE_OPERATIONS: Record<string, ZitadelOperation> = {
   setEmail: {
     operationId: 'UserService_SetEmail',
     summary: 'Change the user email',
-    description: 'Changes the email address of a user. Unless it is stored as verified, a verification code is generated, which is either returned or mailed to the user.',
+    description:
+      'Changes the email address of a user. Unless it is stored as verified, a verification code is generated, which is either returned or mailed to the user.',
     body: 'UserServiceSetEmailBody',
     response: 'v2SetEmailResponse',
     errors: [429],
@@ -100,7 +114,10 @@ export const USER_SERVICE_OPERATIONS: Record<string, ZitadelOperation> = {
   },
 };
 
-const status = (description: string): ResponseObject => ({ description, content: { 'application/json': { schema: schemaRef('rpcStatus') } } });
+const status = (description: string): ResponseObject => ({
+  description,
+  content: { 'application/json': { schema: schemaRef('rpcStatus') } },
+});
 
 const ERROR_RESPONSES: Record<number, ResponseObject> = {
   400: status('Invalid request (code 3) or failed precondition (code 9).'),

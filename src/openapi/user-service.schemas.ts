@@ -33,7 +33,8 @@ export const USER_SERVICE_SCHEMAS: Record<string, SchemaObject> = {
   },
   rpcStatus: {
     type: 'object',
-    description: 'A gRPC status as JSON: the code, "message (ID)" and a zitadel.v1.ErrorDetail {id, message} (none for request-validation errors).',
+    description:
+      'A gRPC status as JSON: the code, "message (ID)" and a zitadel.v1.ErrorDetail {id, message} (none for request-validation errors).',
     properties: {
       code: { type: 'integer', format: 'int32' },
       message: { type: 'string' },
@@ -51,9 +52,14 @@ export const USER_SERVICE_SCHEMAS: Record<string, SchemaObject> = {
   v2SendEmailVerificationCode: {
     type: 'object',
     properties: {
-      urlTemplate: text('Go text/template for the link in the mail: {{.UserID}}, {{.Code}}, {{.OrgID}}, {{.LoginName}}, {{.DisplayName}}, {{.PreferredLoginName}}, {{.LastEmail}}.', 1, 200, {
-        example: 'https://example.com/email/verify?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}',
-      }),
+      urlTemplate: text(
+        'Go text/template for the link in the mail: {{.UserID}}, {{.Code}}, {{.OrgID}}, {{.LoginName}}, {{.DisplayName}}, {{.PreferredLoginName}}, {{.LastEmail}}.',
+        1,
+        200,
+        {
+          example: 'https://example.com/email/verify?userID={{.UserID}}&code={{.Code}}&orgID={{.OrgID}}',
+        },
+      ),
     },
   },
   v2ReturnEmailVerificationCode: { type: 'object', description: 'Return the code instead of mailing it; sends no mail.' },
@@ -132,7 +138,14 @@ export const USER_SERVICE_SCHEMAS: Record<string, SchemaObject> = {
   },
   v2UserState: {
     type: 'string',
-    enum: ['USER_STATE_UNSPECIFIED', 'USER_STATE_ACTIVE', 'USER_STATE_INACTIVE', 'USER_STATE_DELETED', 'USER_STATE_LOCKED', 'USER_STATE_INITIAL'],
+    enum: [
+      'USER_STATE_UNSPECIFIED',
+      'USER_STATE_ACTIVE',
+      'USER_STATE_INACTIVE',
+      'USER_STATE_DELETED',
+      'USER_STATE_LOCKED',
+      'USER_STATE_INITIAL',
+    ],
     default: 'USER_STATE_UNSPECIFIED',
   },
   v2HumanProfile: {
@@ -167,7 +180,9 @@ export const USER_SERVICE_SCHEMAS: Record<string, SchemaObject> = {
   // serves its PAT methods over gRPC/Connect only, with other shapes), hence no `v2` names
   AddPersonalAccessTokenBody: {
     type: 'object',
-    properties: { expirationDate: text('When the token stops working; never when omitted.', undefined, undefined, { format: 'date-time' }) },
+    properties: {
+      expirationDate: text('When the token stops working; never when omitted.', undefined, undefined, { format: 'date-time' }),
+    },
   },
   AddPersonalAccessTokenResult: {
     type: 'object',

@@ -29,7 +29,11 @@ export class OrganizationsController {
 
   @Post(':orgId/members')
   @HttpCode(200)
-  @Operation({ input: AddMemberInput, fromRest: addMemberFromRest, access: (i: AddMemberInput) => ({ org: i.orgId, permission: 'org.member.write' }) })
+  @Operation({
+    input: AddMemberInput,
+    fromRest: addMemberFromRest,
+    access: (i: AddMemberInput) => ({ org: i.orgId, permission: 'org.member.write' }),
+  })
   addMember(@CurrentCaller() caller: Caller, @Input() input: AddMemberInput) {
     return this.orgs.addMember(caller, input);
   }

@@ -46,8 +46,19 @@ export class OrganizationsService {
       const user = await this.users.findForUpdate(em, input.userId);
       if (!user || user.state === 'deleted') throw Errors.userNotFound();
       user.changedAt = this.clock.now();
-      await this.auth.upsertMembership(em, { userId: user.id, scope: input.orgId, roles: [...new Set(input.roles)], createdAt: user.changedAt });
-      const sequence = await this.users.commit(em, user, {}, [{ type: 'user.member.added', payload: { orgId: input.orgId, roles: input.roles } }], caller.userId);
+      await this.auth.upsertMembership(em, {
+        userId: user.id,
+        scope: input.orgId,
+        roles: [...new Set(input.roles)],
+        createdAt: user.changedAt,
+      });
+      const sequence = await this.users.commit(
+        em,
+        user,
+        {},
+        [{ type: 'user.member.added', payload: { orgId: input.orgId, roles: input.roles } }],
+        caller.userId,
+      );
       return { details: details(sequence, user.changedAt, input.orgId) };
     });
   }

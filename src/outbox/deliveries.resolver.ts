@@ -12,7 +12,11 @@ export class DeliveriesResolver {
   constructor(private readonly outbox: OutboxService) {}
 
   @Query(() => [DeliveryView], { description: 'Mail deliveries by state and user, newest first (IAM_OWNER)' })
-  @Operation({ input: ListDeliveriesInput, fromGraphQL: (a) => ({ state: a.state ?? undefined, userId: a.userId ?? undefined }), access: adminOnly })
+  @Operation({
+    input: ListDeliveriesInput,
+    fromGraphQL: (a) => ({ state: a.state ?? undefined, userId: a.userId ?? undefined }),
+    access: adminOnly,
+  })
   mailDeliveries(
     @Input() input: ListDeliveriesInput,
     @Args('state', { type: () => String, nullable: true }) _state?: string,

@@ -10,6 +10,7 @@ export class DeliveryView {
   @Field(() => Int) attempts!: number;
   @Field(() => String, { nullable: true }) lastError!: string | null;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the next attempt is due (pending/retrying)' }) nextAttemptAt!: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the next attempt is due (pending/retrying)' })
+  nextAttemptAt!: Date | null;
   @Field(() => GraphQLISODateTime, { nullable: true }) sentAt!: Date | null;
 }

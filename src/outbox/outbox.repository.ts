@@ -113,7 +113,11 @@ export class OutboxRepository {
 
   /** dead → pending, due now, attempts reset; false when the mail is not dead. */
   async requeue(id: string, now: Date): Promise<boolean> {
-    const r = await this.dataSource.manager.update(OutboxMessageEntity, { id, status: 'dead' }, { status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null });
+    const r = await this.dataSource.manager.update(
+      OutboxMessageEntity,
+      { id, status: 'dead' },
+      { status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null },
+    );
     return !!r.affected;
   }
 

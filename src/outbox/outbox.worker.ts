@@ -104,14 +104,13 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.config.outboxPollMs);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeUp = null;
-        self.pendingWake = false;
+        this.wakeUp = null;
+        this.pendingWake = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.config.outboxPollMs);
       this.wakeUp = done;
     });
   }

@@ -16,10 +16,16 @@ export function smtpTransportOptions(url: string, maxConnections: number): Recor
   const options = { pool: true, maxConnections, maxMessages: Infinity, ...parseConnectionUrl(url) };
   return {
     ...options,
-    getSocket(o: { host?: string; port?: number; secure?: boolean }, callback: (err: Error | null, socket?: { connection: Socket }) => void) {
+    getSocket(
+      o: { host?: string; port?: number; secure?: boolean },
+      callback: (err: Error | null, socket?: { connection: Socket }) => void,
+    ) {
       const port = o.port ?? (o.secure ? 465 : 587);
       const socket = connect({ host: o.host ?? 'localhost', port, noDelay: true });
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })),
+        CONNECT_TIMEOUT_MS,
+      );
       const fail = (err: Error) => {
         clearTimeout(timer);
         callback(Object.assign(err, { code: (err as NodeJS.ErrnoException).code ?? 'ECONNECTION' }));

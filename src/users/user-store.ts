@@ -66,25 +66,21 @@ export class UserStore {
   /** Inserts a new user with its first events; returns the user's sequence. */
   async create(em: EntityManager, user: UserEntity, events: NewEvent[], creator: string): Promise<number> {
     user.sequence = events.length;
-    await this.sql.run(
-      em,
-      `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        user.id,
-        user.orgId,
-        user.type,
-        user.state,
-        user.username,
-        user.givenName,
-        user.familyName,
-        user.displayName,
-        user.email,
-        user.emailVerified,
-        user.sequence,
-        user.createdAt.getTime(),
-        user.changedAt.getTime(),
-      ],
-    );
+    await this.sql.run(em, `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
+      user.id,
+      user.orgId,
+      user.type,
+      user.state,
+      user.username,
+      user.givenName,
+      user.familyName,
+      user.displayName,
+      user.email,
+      user.emailVerified,
+      user.sequence,
+      user.createdAt.getTime(),
+      user.changedAt.getTime(),
+    ]);
     await this.append(em, user, 0, events, creator);
     return user.sequence;
   }

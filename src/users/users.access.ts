@@ -17,7 +17,10 @@ export const verifyEmailAccess = (input: { userId: string }): AccessRequirement 
 
 export const readUserAccess = (userId: string): AccessRequirement => ({ user: userId, access: { permission: 'user.read', self: true } });
 
-export const addPatAccess = (input: { userId: string }): AccessRequirement => ({ user: input.userId, access: { permission: 'user.write', self: true } });
+export const addPatAccess = (input: { userId: string }): AccessRequirement => ({
+  user: input.userId,
+  access: { permission: 'user.write', self: true },
+});
 
 export const addHumanAccess = (input: AddHumanUserInput, caller: Caller): AccessRequirement => ({
   org: UsersService.targetOrg(input, caller),

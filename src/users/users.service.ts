@@ -107,15 +107,32 @@ export class UsersService {
       const user = await this.users.findForUpdate(em, input.userId);
       if (!user || user.state === 'deleted') throw Errors.userNotFound();
       user.changedAt = this.clock.now();
-      if (input.expirationDate && input.expirationDate <= user.changedAt) throw invalidArgument('COMMAND-Bs2l9', 'Expiration date must be in the future');
+      if (input.expirationDate && input.expirationDate <= user.changedAt)
+        throw invalidArgument('COMMAND-Bs2l9', 'Expiration date must be in the future');
       const issued = await this.tokens.issue(em, user.id, input.expirationDate ?? null);
-      const sequence = await this.users.commit(em, user, {}, [{ type: 'user.personal.token.added', payload: { tokenId: issued.tokenId, expiration: input.expirationDate?.toISOString() ?? null } }], caller.userId);
+      const sequence = await this.users.commit(
+        em,
+        user,
+        {},
+        [
+          {
+            type: 'user.personal.token.added',
+            payload: { tokenId: issued.tokenId, expiration: input.expirationDate?.toISOString() ?? null },
+          },
+        ],
+        caller.userId,
+      );
       return { details: details(sequence, user.changedAt, user.orgId), ...issued };
     });
   }
 
   async listPersonalAccessTokens(userId: string): Promise<PatView[]> {
-    return (await this.auth.listTokens(userId)).map((t) => ({ id: t.id, userId: t.userId, creationDate: t.createdAt, expirationDate: t.expiresAt }));
+    return (await this.auth.listTokens(userId)).map((t) => ({
+      id: t.id,
+      userId: t.userId,
+      creationDate: t.createdAt,
+      expirationDate: t.expiresAt,
+    }));
   }
 
   /** Revokes a PAT: refused from the next request on, on every instance (tokens are looked up per request). */
@@ -124,8 +141,15 @@ export class UsersService {
       const user = await this.users.findForUpdate(em, input.userId);
       if (!user || user.state === 'deleted') throw Errors.userNotFound();
       user.changedAt = this.clock.now();
-      if (!(await this.auth.revokeToken(em, user.id, input.tokenId, user.changedAt))) throw notFound('COMMAND-2M0ds', 'Personal access token not found');
-      const sequence = await this.users.commit(em, user, {}, [{ type: 'user.personal.token.removed', payload: { tokenId: input.tokenId } }], caller.userId);
+      if (!(await this.auth.revokeToken(em, user.id, input.tokenId, user.changedAt)))
+        throw notFound('COMMAND-2M0ds', 'Personal access token not found');
+      const sequence = await this.users.commit(
+        em,
+        user,
+        {},
+        [{ type: 'user.personal.token.removed', payload: { tokenId: input.tokenId } }],
+        caller.userId,
+      );
       return { details: details(sequence, user.changedAt, user.orgId) };
     });
   }

@@ -9,7 +9,16 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 // Headless and quiet: no sandbox (root in containers), and no background traffic to Google
 // that would stall on a machine without internet.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Starts one headless Chromium for a test file; close it in afterAll. */
 export async function launchBrowser(): Promise<Browser> {
@@ -34,7 +43,11 @@ export async function loopbackContext(browser: Browser, options: { javaScriptEna
 }
 
 /** Runs `fn` with a new page in a loopback-only context, closing both afterwards. */
-export async function withPage<T>(browser: Browser, fn: (page: Page) => Promise<T>, options: { javaScriptEnabled?: boolean } = {}): Promise<T> {
+export async function withPage<T>(
+  browser: Browser,
+  fn: (page: Page) => Promise<T>,
+  options: { javaScriptEnabled?: boolean } = {},
+): Promise<T> {
   const context = await loopbackContext(browser, options);
   try {
     return await fn(await context.newPage());

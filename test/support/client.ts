@@ -8,7 +8,14 @@ export interface HttpResult {
 }
 
 /** A REST call as a ZITADEL client would make it. */
-export async function rest(base: string, method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+export async function rest(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<HttpResult> {
   const res = await fetch(base + path, {
     method,
     headers: {
@@ -112,22 +119,62 @@ export class Api {
       const r = await rest(this.base, 'POST', `/v2/users/${encodeURIComponent(userId)}/${path}`, body, this.token, headers);
       if (r.status === 200) {
         const d = r.body.details;
-        return { ok: true, sequence: Number(d.sequence), changeDate: d.changeDate, resourceOwner: d.resourceOwner, verificationCode: r.body.verificationCode, raw: r.body };
+        return {
+          ok: true,
+          sequence: Number(d.sequence),
+          changeDate: d.changeDate,
+          resourceOwner: d.resourceOwner,
+          verificationCode: r.body.verificationCode,
+          raw: r.body,
+        };
       }
       const retry = r.headers.get('retry-after');
-      return { ok: false, httpStatus: r.status, grpcCode: r.body.code, id: r.body.details?.[0]?.id, message: r.body.message, retryAfter: retry ? Number(retry) : undefined, raw: r.body };
+      return {
+        ok: false,
+        httpStatus: r.status,
+        grpcCode: r.body.code,
+        id: r.body.details?.[0]?.id,
+        message: r.body.message,
+        retryAfter: retry ? Number(retry) : undefined,
+        raw: r.body,
+      };
     }
     const field = { setEmail: 'setContactEmail', resend: 'resendEmailCode', send: 'sendEmailCode', verify: 'verifyEmail' }[op];
-    const type = { setEmail: 'SetContactEmailInput', resend: 'ResendEmailCodeInput', send: 'SendEmailCodeInput', verify: 'VerifyEmailInput' }[op];
-    const r = await gql(this.base, `mutation($input: ${type}!) { ${field}(input: $input) { ${DETAILS} } }`, { input: toGraphQLInput(userId, body) }, this.token);
+    const type = {
+      setEmail: 'SetContactEmailInput',
+      resend: 'ResendEmailCodeInput',
+      send: 'SendEmailCodeInput',
+      verify: 'VerifyEmailInput',
+    }[op];
+    const r = await gql(
+      this.base,
+      `mutation($input: ${type}!) { ${field}(input: $input) { ${DETAILS} } }`,
+      { input: toGraphQLInput(userId, body) },
+      this.token,
+    );
     const data = r.body?.data?.[field];
     if (data) {
       const d = data.details;
-      return { ok: true, sequence: Number(d.sequence), changeDate: d.changeDate, resourceOwner: d.resourceOwner, verificationCode: data.verificationCode ?? undefined, raw: r.body };
+      return {
+        ok: true,
+        sequence: Number(d.sequence),
+        changeDate: d.changeDate,
+        resourceOwner: d.resourceOwner,
+        verificationCode: data.verificationCode ?? undefined,
+        raw: r.body,
+      };
     }
     const e = r.body?.errors?.[0];
     if (!e) throw new Error(`GraphQL ${field}: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
-    return { ok: false, httpStatus: e.extensions?.httpStatus, grpcCode: e.extensions?.grpcCode, id: e.extensions?.id, message: e.message, retryAfter: e.extensions?.retryAfter, raw: r.body };
+    return {
+      ok: false,
+      httpStatus: e.extensions?.httpStatus,
+      grpcCode: e.extensions?.grpcCode,
+      id: e.extensions?.id,
+      message: e.message,
+      retryAfter: e.extensions?.retryAfter,
+      raw: r.body,
+    };
   }
 
   setEmail(transport: Transport, userId: string, body: Record<string, any>, headers: Record<string, string> = {}): Promise<Outcome> {
@@ -148,21 +195,52 @@ export async function getUserVia(api: Api, transport: Transport, userId: string)
     const r = await rest(api.base, 'GET', `/v2/users/${encodeURIComponent(userId)}`, undefined, api.token);
     if (r.status === 200) {
       const u = r.body.user;
-      return { ok: true, userId: u.userId, email: u.human.email.email, isVerified: u.human.email.isVerified, sequence: Number(r.body.details.sequence), resourceOwner: r.body.details.resourceOwner, raw: r.body };
+      return {
+        ok: true,
+        userId: u.userId,
+        email: u.human.email.email,
+        isVerified: u.human.email.isVerified,
+        sequence: Number(r.body.details.sequence),
+        resourceOwner: r.body.details.resourceOwner,
+        raw: r.body,
+      };
     }
     return { ok: false, httpStatus: r.status, grpcCode: r.body?.code, id: r.body?.details?.[0]?.id, message: r.body?.message, raw: r.body };
   }
   const r = await gql(api.base, `query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`, { id: userId }, api.token);
   const u = r.body?.data?.user;
   if (u) {
-    return { ok: true, userId: u.userId, email: u.human.email.email, isVerified: u.human.email.isVerified, sequence: Number(u.details.sequence), resourceOwner: u.details.resourceOwner, raw: r.body };
+    return {
+      ok: true,
+      userId: u.userId,
+      email: u.human.email.email,
+      isVerified: u.human.email.isVerified,
+      sequence: Number(u.details.sequence),
+      resourceOwner: u.details.resourceOwner,
+      raw: r.body,
+    };
   }
   const e = r.body?.errors?.[0];
   if (!e) throw new Error(`GraphQL user: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
-  return { ok: false, httpStatus: e.extensions?.httpStatus, grpcCode: e.extensions?.grpcCode, id: e.extensions?.id, message: e.message, raw: r.body };
+  return {
+    ok: false,
+    httpStatus: e.extensions?.httpStatus,
+    grpcCode: e.extensions?.grpcCode,
+    id: e.extensions?.id,
+    message: e.message,
+    raw: r.body,
+  };
 }
 
-const GRPC_NAMES: Record<number, string> = { 3: 'INVALID_ARGUMENT', 5: 'NOT_FOUND', 7: 'PERMISSION_DENIED', 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION', 10: 'ABORTED', 16: 'UNAUTHENTICATED' };
+const GRPC_NAMES: Record<number, string> = {
+  3: 'INVALID_ARGUMENT',
+  5: 'NOT_FOUND',
+  7: 'PERMISSION_DENIED',
+  8: 'RESOURCE_EXHAUSTED',
+  9: 'FAILED_PRECONDITION',
+  10: 'ABORTED',
+  16: 'UNAUTHENTICATED',
+};
 
 /**
  * An expected error. `validation`: ZITADEL's request-validation answer (bare message, no ID,
@@ -174,7 +252,13 @@ export type ExpectedError =
   | { kind: 'any'; grpcCode: number; httpStatus: number; id?: string };
 
 export const validationError = (message: string): ExpectedError => ({ kind: 'validation', message });
-export const appError = (grpcCode: number, httpStatus: number, id: string, detail: string): ExpectedError => ({ kind: 'app', grpcCode, httpStatus, id, detail });
+export const appError = (grpcCode: number, httpStatus: number, id: string, detail: string): ExpectedError => ({
+  kind: 'app',
+  grpcCode,
+  httpStatus,
+  id,
+  detail,
+});
 export const anyError = (grpcCode: number, httpStatus: number, id?: string): ExpectedError => ({ kind: 'any', grpcCode, httpStatus, id });
 export const NOT_FOUND = appError(5, 404, 'COMMAND-ieJ2e', 'Email not found');
 export const PERMISSION_DENIED = appError(7, 403, 'AUTH-AWfge', 'No matching permissions found');
@@ -216,7 +300,14 @@ export async function addHumanUserVia(api: Api, transport: Transport, body: Reco
   if (transport === 'rest') {
     const r = await api.addHumanUser(body);
     if (r.status === 200) {
-      return { ok: true, userId: r.body.userId, sequence: Number(r.body.details.sequence), resourceOwner: r.body.details.resourceOwner, emailCode: r.body.emailCode, raw: r.body };
+      return {
+        ok: true,
+        userId: r.body.userId,
+        sequence: Number(r.body.details.sequence),
+        resourceOwner: r.body.details.resourceOwner,
+        emailCode: r.body.emailCode,
+        raw: r.body,
+      };
     }
     return { ok: false, httpStatus: r.status, grpcCode: r.body?.code, id: r.body?.details?.[0]?.id, message: r.body?.message, raw: r.body };
   }
@@ -226,21 +317,44 @@ export async function addHumanUserVia(api: Api, transport: Transport, body: Reco
     if ('returnCode' in email) email.returnCode = email.returnCode && typeof email.returnCode === 'object' ? true : email.returnCode;
     input.email = email;
   }
-  const r = await gql(api.base, `mutation($input: AddHumanUserInput!) { addHumanUser(input: $input) { userId emailCode details { sequence changeDate resourceOwner } } }`, { input }, api.token);
+  const r = await gql(
+    api.base,
+    `mutation($input: AddHumanUserInput!) { addHumanUser(input: $input) { userId emailCode details { sequence changeDate resourceOwner } } }`,
+    { input },
+    api.token,
+  );
   const data = r.body?.data?.addHumanUser;
   if (data) {
-    return { ok: true, userId: data.userId, sequence: Number(data.details.sequence), resourceOwner: data.details.resourceOwner, emailCode: data.emailCode ?? undefined, raw: r.body };
+    return {
+      ok: true,
+      userId: data.userId,
+      sequence: Number(data.details.sequence),
+      resourceOwner: data.details.resourceOwner,
+      emailCode: data.emailCode ?? undefined,
+      raw: r.body,
+    };
   }
   const e = r.body?.errors?.[0];
   if (!e) throw new Error(`GraphQL addHumanUser: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
-  return { ok: false, httpStatus: e.extensions?.httpStatus, grpcCode: e.extensions?.grpcCode, id: e.extensions?.id, message: e.message, raw: r.body };
+  return {
+    ok: false,
+    httpStatus: e.extensions?.httpStatus,
+    grpcCode: e.extensions?.grpcCode,
+    id: e.extensions?.id,
+    message: e.message,
+    raw: r.body,
+  };
 }
 
 /**
  * An email operation's body and headers carrying an Idempotency-Key: the REST header, or the
  * GraphQL input field `idempotencyKey` (toGraphQLInput copies body fields into the input).
  */
-export function withIdempotencyKey(transport: Transport, key: string, body: Record<string, any>): { body: Record<string, any>; headers: Record<string, string> } {
+export function withIdempotencyKey(
+  transport: Transport,
+  key: string,
+  body: Record<string, any>,
+): { body: Record<string, any>; headers: Record<string, string> } {
   return transport === 'rest' ? { body, headers: { 'Idempotency-Key': key } } : { body: { ...body, idempotencyKey: key }, headers: {} };
 }
 
@@ -260,7 +374,12 @@ export async function eventTypesOf(dataSource: DataSource, userId: string): Prom
 /** AddPersonalAccessToken over either transport; returns the token (shown once). */
 export async function addPatVia(api: Api, transport: Transport, userId: string): Promise<string> {
   if (transport === 'rest') return api.addPat(userId);
-  const r = await gql(api.base, `mutation($input: AddPersonalAccessTokenInput!) { addPersonalAccessToken(input: $input) { tokenId token } }`, { input: { userId } }, api.token);
+  const r = await gql(
+    api.base,
+    `mutation($input: AddPersonalAccessTokenInput!) { addPersonalAccessToken(input: $input) { tokenId token } }`,
+    { input: { userId } },
+    api.token,
+  );
   const token = r.body?.data?.addPersonalAccessToken?.token;
   if (typeof token !== 'string') throw new Error(`GraphQL addPersonalAccessToken: ${r.status} ${JSON.stringify(r.body)}`);
   return token;

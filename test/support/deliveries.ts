@@ -26,18 +26,34 @@ function restFailure(r: { status: number; body: any }): Failure {
 function graphqlFailure(field: string, r: { status: number; body: any }): Failure {
   const e = r.body?.errors?.[0];
   if (!e) throw new Error(`GraphQL ${field}: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
-  return { ok: false, httpStatus: e.extensions?.httpStatus, grpcCode: e.extensions?.grpcCode, id: e.extensions?.id, message: e.message, raw: r.body };
+  return {
+    ok: false,
+    httpStatus: e.extensions?.httpStatus,
+    grpcCode: e.extensions?.grpcCode,
+    id: e.extensions?.id,
+    message: e.message,
+    raw: r.body,
+  };
 }
 
 /** ListMailDeliveries: REST `GET /v2/mail/deliveries?state=&userId=`, GraphQL `mailDeliveries(state:, userId:)`. */
-export async function listDeliveries(api: Api, transport: Transport, filter: { state?: string; userId?: string } = {}): Promise<Result<Delivery[]>> {
+export async function listDeliveries(
+  api: Api,
+  transport: Transport,
+  filter: { state?: string; userId?: string } = {},
+): Promise<Result<Delivery[]>> {
   if (transport === 'rest') {
     const q = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined)).toString();
     const r = await rest(api.base, 'GET', `/v2/mail/deliveries${q ? `?${q}` : ''}`, undefined, api.token);
     if (r.status !== 200) return restFailure(r);
     return { ok: true, value: r.body.deliveries, raw: r.body };
   }
-  const r = await gql(api.base, `query ListMailDeliveries($state: String, $userId: ID) { mailDeliveries(state: $state, userId: $userId) { ${FIELDS} } }`, filter, api.token);
+  const r = await gql(
+    api.base,
+    `query ListMailDeliveries($state: String, $userId: ID) { mailDeliveries(state: $state, userId: $userId) { ${FIELDS} } }`,
+    filter,
+    api.token,
+  );
   const data = r.body?.data?.mailDeliveries;
   if (data) return { ok: true, value: data, raw: r.body };
   return graphqlFailure('mailDeliveries', r);

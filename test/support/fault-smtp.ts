@@ -175,7 +175,12 @@ export class FaultSmtpSink {
 }
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined; throws after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   const maxRounds = Math.ceil(timeoutMs / everyMs) + 1;
   for (let round = 0; round < maxRounds; round++) {

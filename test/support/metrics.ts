@@ -50,7 +50,8 @@ export class Scrape {
 
 export async function scrape(base: string): Promise<Scrape> {
   const r = await rest(base, 'GET', '/metrics');
-  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status} ${typeof r.body === 'string' ? r.body.slice(0, 500) : JSON.stringify(r.body)}`);
+  if (r.status !== 200)
+    throw new Error(`GET /metrics: ${r.status} ${typeof r.body === 'string' ? r.body.slice(0, 500) : JSON.stringify(r.body)}`);
   const text = String(r.body);
   return new Scrape(text, parsePrometheus(text));
 }

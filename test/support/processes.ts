@@ -13,7 +13,11 @@ export interface WorkerBuild {
 }
 
 /** Runs a command to its end, at most `timeoutMs`; resolves with its exit code and output. */
-export function run(cmd: string, args: string[], opts: { cwd: string; timeoutMs: number }): Promise<{ code: number | null; output: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; timeoutMs: number },
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -144,7 +144,12 @@ export interface StartedServer {
  * (at most `timeoutMs`) until `/healthz` answers; fails at once, with its output, if it exits.
  * `env` must name DATABASE_URL and DATA_DIR; the admin PAT is read from `DATA_DIR/admin.pat`.
  */
-export async function startServer(build: ServerBuild, name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<StartedServer> {
+export async function startServer(
+  build: ServerBuild,
+  name: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<StartedServer> {
   if (!env.DATA_DIR) throw new Error('startServer needs DATA_DIR');
   const port = await freePort();
   const p = new LoggedProcess(name, build.mainJs, { HOST: '127.0.0.1', PORT: String(port), GRPC_PORT: '0', ...env });

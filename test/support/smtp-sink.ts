@@ -48,7 +48,9 @@ export class SmtpSink {
           }
           simpleParser(Buffer.concat(chunks)).then(
             (parsed) => {
-              const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
+              const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) =>
+                a.value.map((v) => v.address ?? ''),
+              );
               this.mails.push({
                 to,
                 from: parsed.from?.value[0]?.address ?? '',
@@ -87,7 +89,8 @@ export class SmtpSink {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.mails)) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for mail; received ${this.mails.length}: ${this.mails.map((m) => m.to.join(',')).join('; ')}`);
+      if (left <= 0)
+        throw new Error(`timed out waiting for mail; received ${this.mails.length}: ${this.mails.map((m) => m.to.join(',')).join('; ')}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {

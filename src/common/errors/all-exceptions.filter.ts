@@ -29,7 +29,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (error.retryAfter !== undefined) adapter.setHeader(res, 'Retry-After', String(error.retryAfter));
     // a GraphQL request refused before Apollo saw it (unparsable body): still GraphQL's shape
     const path = String(adapter.getRequestUrl(http.getRequest()) ?? '').split('?', 1)[0];
-    const body = path === '/graphql' ? { errors: [{ message: graphQLMessage(error), extensions: toGraphQLExtensions(error) }] } : toRestBody(error);
+    const body =
+      path === '/graphql' ? { errors: [{ message: graphQLMessage(error), extensions: toGraphQLExtensions(error) }] } : toRestBody(error);
     adapter.reply(res, body, statusOfError(error));
     return undefined;
   }

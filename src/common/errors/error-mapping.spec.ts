@@ -90,7 +90,10 @@ describe('normalizeError', () => {
   });
 
   it.each<[string, unknown]>([
-    ['Fastify’s invalid-JSON error', Object.assign(new Error('Body is not valid JSON'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 })],
+    [
+      'Fastify’s invalid-JSON error',
+      Object.assign(new Error('Body is not valid JSON'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }),
+    ],
     ['a plain invalid-JSON error object', { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }],
     ['a SyntaxError from JSON.parse', new SyntaxError('Unexpected token } in JSON at position 9')],
   ])('turns %s into a request-validation error', (_name, err) => {

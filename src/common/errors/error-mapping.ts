@@ -103,7 +103,12 @@ export function normalizeError(err: unknown, incidentId: () => string): { error:
     e?.type === 'entity.parse.failed'
   ) {
     const forbidden = /prototype/i.test(String(e?.message ?? ''));
-    return { error: requestInvalid(forbidden ? 'invalid request body: forbidden key (__proto__ or constructor.prototype)' : 'invalid request body: malformed JSON'), unexpected: false };
+    return {
+      error: requestInvalid(
+        forbidden ? 'invalid request body: forbidden key (__proto__ or constructor.prototype)' : 'invalid request body: malformed JSON',
+      ),
+      unexpected: false,
+    };
   }
   if (err instanceof Error && err.name === 'ConcurrentModificationError') {
     // still losing the race after every retry: the client may simply try again

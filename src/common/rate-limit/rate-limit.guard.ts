@@ -38,7 +38,8 @@ export class RateLimitGuard implements CanActivate {
   }
 
   private isWrite(ctx: ExecutionContext): boolean {
-    if (ctx.getType<string>() === 'graphql') return GqlExecutionContext.create(ctx).getInfo<{ operation: { operation: string } }>().operation.operation === 'mutation';
+    if (ctx.getType<string>() === 'graphql')
+      return GqlExecutionContext.create(ctx).getInfo<{ operation: { operation: string } }>().operation.operation === 'mutation';
     const method = ctx.switchToHttp().getRequest<{ method: string }>().method;
     return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
   }

@@ -25,7 +25,9 @@ export class RateLimitStore implements OnModuleDestroy {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly clock: Clock,
   ) {
-    this.redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+    this.redis = config.redisUrl
+      ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+      : null;
     this.redis?.on('error', (e: Error) => this.logger.warn(`redis: ${e.message}`));
   }
 

@@ -6,9 +6,7 @@ import type { UserAccess } from '../../auth/access.service.js';
 
 /** What an operation needs to know about its caller's access, derived from the validated input. */
 export type AccessRequirement =
-  | { user: string; access: UserAccess | null }
-  | { org: string; permission: Permission }
-  | { instance: Permission };
+  { user: string; access: UserAccess | null } | { org: string; permission: Permission } | { instance: Permission };
 
 export interface OperationSpec<T = any> {
   /** The one input class of the operation; validated before any lookup, as spec §1 orders. */
@@ -41,7 +39,12 @@ export interface RequestState {
 }
 
 /** The mutable per-request state of the guards, on the HTTP request object for both transports. */
-export function requestOf(ctx: ExecutionContext): RequestState & { headers: Record<string, string | string[] | undefined>; params?: Record<string, string>; body?: unknown; query?: Record<string, unknown> } {
+export function requestOf(ctx: ExecutionContext): RequestState & {
+  headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string>;
+  body?: unknown;
+  query?: Record<string, unknown>;
+} {
   if (ctx.getType<string>() === 'graphql') return GqlExecutionContext.create(ctx).getContext<{ req: any }>().req;
   return ctx.switchToHttp().getRequest();
 }

@@ -6,7 +6,8 @@ import { requestInvalid } from '../errors/app-error.js';
  */
 export function body(raw: unknown, message: string): Record<string, unknown> {
   if (raw === undefined) return {};
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw requestInvalid(`invalid ${message}: request body must be a JSON object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw requestInvalid(`invalid ${message}: request body must be a JSON object`);
   return raw as Record<string, unknown>;
 }
 
@@ -37,6 +38,7 @@ export function message(b: Record<string, unknown>, name: string): unknown {
 export function flag(b: Record<string, unknown>, name: string, parent: string): boolean | undefined {
   const v = field(b, name);
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw requestInvalid(`invalid ${parent}.${name.charAt(0).toUpperCase()}${name.slice(1)}: value must be an object`);
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw requestInvalid(`invalid ${parent}.${name.charAt(0).toUpperCase()}${name.slice(1)}: value must be an object`);
   return true;
 }

@@ -24,15 +24,54 @@ const hostileString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
   fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }),
-  fc.constantFrom('', '\u0000', '\ud800', '\udfff', 'a@b.c\r\nBcc: x@y.z', 'mini@mouse.com', 'Mini <mini@mouse.com>', '{{.Code}}', '{{', 'https://x.test/?c={{.Code}}', 'toString', '__proto__'),
+  fc.constantFrom(
+    '',
+    '\u0000',
+    '\ud800',
+    '\udfff',
+    'a@b.c\r\nBcc: x@y.z',
+    'mini@mouse.com',
+    'Mini <mini@mouse.com>',
+    '{{.Code}}',
+    '{{',
+    'https://x.test/?c={{.Code}}',
+    'toString',
+    '__proto__',
+  ),
   fc.emailAddress(),
   fc.string({ minLength: 190, maxLength: 260 }),
 );
 
 /** Keys a hostile client would try: the inputs' own fields, prototype keys, snake_case, anything. */
 const key = fc.oneof(
-  fc.constantFrom('userId', 'email', 'sendCode', 'returnCode', 'isVerified', 'urlTemplate', 'idempotencyKey', 'verificationCode', 'username', 'profile', 'organization', 'orgId', 'givenName', 'familyName', 'displayName'),
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'verification', 'checkInput', '__defineGetter__'),
+  fc.constantFrom(
+    'userId',
+    'email',
+    'sendCode',
+    'returnCode',
+    'isVerified',
+    'urlTemplate',
+    'idempotencyKey',
+    'verificationCode',
+    'username',
+    'profile',
+    'organization',
+    'orgId',
+    'givenName',
+    'familyName',
+    'displayName',
+  ),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'valueOf',
+    'hasOwnProperty',
+    'verification',
+    'checkInput',
+    '__defineGetter__',
+  ),
   fc.string(),
 );
 
@@ -43,7 +82,9 @@ const jsonText: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
     fc.constantFrom('null', 'true', 'false', '0', '-1', '1e400', '5', '1.5'),
     hostileString.map((s) => JSON.stringify(s)),
     fc.array(tie('value'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
-    fc.array(fc.tuple(key, tie('value')), { maxLength: 6 }).map((members) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+    fc
+      .array(fc.tuple(key, tie('value')), { maxLength: 6 })
+      .map((members) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
   ),
 })).value;
 const jsonValue = jsonText.map((t) => JSON.parse(t) as unknown);
@@ -65,7 +106,11 @@ const setEmailLike = fc.record(
 const anyBody = fc.oneof(jsonValue, setEmailLike, fc.constant(undefined));
 
 /** What validateInput did: the instance, or the thrown error classified. */
-function outcome(cls: new () => object, plain: unknown, checks: InputChecks = noChecks): { ok: true } | { ok: false; appErrorCode?: Code; thrown?: string } {
+function outcome(
+  cls: new () => object,
+  plain: unknown,
+  checks: InputChecks = noChecks,
+): { ok: true } | { ok: false; appErrorCode?: Code; thrown?: string } {
   try {
     const input = validateInput(cls, plain, checks);
     if (!(input instanceof cls)) return { ok: false, thrown: `returned a ${Object.prototype.toString.call(input)}` };
@@ -107,7 +152,23 @@ describe('validateInput, fuzzed', () => {
       mode: fc.constantFrom('send', 'return', 'verified', 'none'),
       // unknown fields are ignored (protojson-style); hostile keys have their own property above
       extra: fc.dictionary(
-        fc.string().filter((k) => !['userId', 'email', 'sendCode', 'returnCode', 'isVerified', 'idempotencyKey', '__proto__', 'constructor', 'verification', 'checkInput'].includes(k)),
+        fc
+          .string()
+          .filter(
+            (k) =>
+              ![
+                'userId',
+                'email',
+                'sendCode',
+                'returnCode',
+                'isVerified',
+                'idempotencyKey',
+                '__proto__',
+                'constructor',
+                'verification',
+                'checkInput',
+              ].includes(k),
+          ),
         fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)),
         { maxKeys: 3 },
       ),
@@ -131,9 +192,36 @@ describe('validateInput, fuzzed', () => {
     const templates = new UrlTemplates({ externalUrl: 'http://verify.test', urlTemplateAllowedHosts: ['verify.test'] } as AppConfig);
     const checks: InputChecks = { urlTemplate: (t) => templates.check(t) };
     const soup = fc
-      .array(fc.constantFrom('{{', '}}', '{{-', '-}}', ' ', '.', '.Code', '.UserID', '.Nope', '/*', '*/', 'https://verify.test/', 'https://evil.test/', '?', '#', '%', '\r\n', '\u0000', 'x'), { maxLength: 20 })
+      .array(
+        fc.constantFrom(
+          '{{',
+          '}}',
+          '{{-',
+          '-}}',
+          ' ',
+          '.',
+          '.Code',
+          '.UserID',
+          '.Nope',
+          '/*',
+          '*/',
+          'https://verify.test/',
+          'https://evil.test/',
+          '?',
+          '#',
+          '%',
+          '\r\n',
+          '\u0000',
+          'x',
+        ),
+        { maxLength: 20 },
+      )
       .map((p) => p.join(''));
-    const body = fc.record({ userId: fc.constant('123'), email: fc.constant('mini@mouse.com'), sendCode: fc.record({ urlTemplate: fc.oneof(soup, hostileString) }) });
+    const body = fc.record({
+      userId: fc.constant('123'),
+      email: fc.constant('mini@mouse.com'),
+      sendCode: fc.record({ urlTemplate: fc.oneof(soup, hostileString) }),
+    });
     fc.assert(
       fc.property(body, (plain) => expectInstanceOrInvalidArgument(SetEmailInput, plain, checks)),
       { numRuns: RUNS },
@@ -147,7 +235,12 @@ describe('validateInput, fuzzed', () => {
     ['AddHumanUserInput', AddHumanUserInput],
   ])('%s: any JSON value → an instance or InvalidArgument', (_name, cls) => {
     const humanLike = fc.record(
-      { username: fieldValue, profile: fc.oneof(fc.record({ givenName: fieldValue, familyName: fieldValue }, { requiredKeys: [] }), fieldValue), email: fc.oneof(setEmailLike, fieldValue), organization: fieldValue },
+      {
+        username: fieldValue,
+        profile: fc.oneof(fc.record({ givenName: fieldValue, familyName: fieldValue }, { requiredKeys: [] }), fieldValue),
+        email: fc.oneof(setEmailLike, fieldValue),
+        organization: fieldValue,
+      },
       { requiredKeys: [] },
     );
     fc.assert(
@@ -162,7 +255,10 @@ describe('validateInput, fuzzed', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 30_000 }), fc.constantFrom('sendCode', 'top'), (depth, where) => {
         const deep = nested(depth);
-        const body = where === 'sendCode' ? { userId: '123', email: 'not-an-address', sendCode: { deep } } : { userId: '123', email: 'not-an-address', deep };
+        const body =
+          where === 'sendCode'
+            ? { userId: '123', email: 'not-an-address', sendCode: { deep } }
+            : { userId: '123', email: 'not-an-address', deep };
         expectInstanceOrInvalidArgument(SetEmailInput, body);
       }),
       { numRuns: 60 },
@@ -172,43 +268,93 @@ describe('validateInput, fuzzed', () => {
 
 describe('isPgvEmail, fuzzed', () => {
   const emailish = fc
-    .array(fc.oneof(fc.constantFrom('@', '.', '<', '>', '"', '\\', ' ', '-', '\r', '\n', '\u0000', '\ud800', 'é', 'a', 'Z', '0', '(', ')', ',', ':', ';', '[', ']'), fc.string({ maxLength: 4 })), { maxLength: 40 })
+    .array(
+      fc.oneof(
+        fc.constantFrom(
+          '@',
+          '.',
+          '<',
+          '>',
+          '"',
+          '\\',
+          ' ',
+          '-',
+          '\r',
+          '\n',
+          '\u0000',
+          '\ud800',
+          'é',
+          'a',
+          'Z',
+          '0',
+          '(',
+          ')',
+          ',',
+          ':',
+          ';',
+          '[',
+          ']',
+        ),
+        fc.string({ maxLength: 4 }),
+      ),
+      { maxLength: 40 },
+    )
     .map((p) => p.join(''));
 
   it('never throws, for any string, and answers a boolean', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }), emailish, hostileString), (s) => {
-        expect(typeof isPgvEmail(s)).toBe('boolean');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }),
+          emailish,
+          hostileString,
+        ),
+        (s) => {
+          expect(typeof isPgvEmail(s)).toBe('boolean');
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('accepts nothing without an @ and nothing over 254 bytes', () => {
     fc.assert(
-      fc.property(fc.oneof(emailish, fc.emailAddress(), fc.string({ minLength: 250, maxLength: 400 }).map((s) => `${s}@example.com`)), (s) => {
-        if (isPgvEmail(s)) {
-          expect(s).toContain('@');
-          const addr = /<([^<>]*)>\s*$/.exec(s.trim())?.[1]?.trim() ?? s.trim();
-          expect(Buffer.byteLength(addr)).toBeLessThanOrEqual(254);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          emailish,
+          fc.emailAddress(),
+          fc.string({ minLength: 250, maxLength: 400 }).map((s) => `${s}@example.com`),
+        ),
+        (s) => {
+          if (isPgvEmail(s)) {
+            expect(s).toContain('@');
+            const addr = /<([^<>]*)>\s*$/.exec(s.trim())?.[1]?.trim() ?? s.trim();
+            expect(Buffer.byteLength(addr)).toBeLessThanOrEqual(254);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('accepts every RFC 5322 dot-atom address of at most 254 bytes (fast-check’s emailAddress)', () => {
     fc.assert(
-      fc.property(fc.emailAddress().filter((e) => Buffer.byteLength(e) <= 254), (e) => {
-        expect(isPgvEmail(e)).toBe(true);
-        expect(isPgvEmail(`Name <${e}>`)).toBe(true);
-      }),
+      fc.property(
+        fc.emailAddress().filter((e) => Buffer.byteLength(e) <= 254),
+        (e) => {
+          expect(isPgvEmail(e)).toBe(true);
+          expect(isPgvEmail(`Name <${e}>`)).toBe(true);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('stays fast on long adversarial strings (no catastrophic backtracking)', () => {
-    const long = fc.array(fc.constantFrom('"', '\\', '<', '>', '@', '.', ' ', 'a', '-', '\\"'), { minLength: 2_000, maxLength: 8_000 }).map((p) => p.join(''));
+    const long = fc
+      .array(fc.constantFrom('"', '\\', '<', '>', '@', '.', ' ', 'a', '-', '\\"'), { minLength: 2_000, maxLength: 8_000 })
+      .map((p) => p.join(''));
     fc.assert(
       fc.property(long, (s) => {
         const started = process.hrtime.bigint();

@@ -6,7 +6,14 @@ import { toRestBody } from '../errors/error-mapping.js';
 import { CheckedInput, InputChecks, isPgvEmail, IsPgvEmail, Msg, ProtoMessage, ProtoString, validateInput } from './validation.js';
 
 describe('isPgvEmail', () => {
-  const valid = ['mini@mouse.com', 'a.b+c@sub.example.co', '"quoted local"@example.com', 'Mini <mini@mouse.com>', `${'l'.repeat(64)}@example.com`, `x@${'a'.repeat(63)}.com`];
+  const valid = [
+    'mini@mouse.com',
+    'a.b+c@sub.example.co',
+    '"quoted local"@example.com',
+    'Mini <mini@mouse.com>',
+    `${'l'.repeat(64)}@example.com`,
+    `x@${'a'.repeat(63)}.com`,
+  ];
   const invalid = [
     'bad',
     '@x.com',

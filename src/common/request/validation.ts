@@ -74,11 +74,15 @@ export function isPgvEmail(value: string): boolean {
   const local = addr.slice(0, at);
   const host = addr.slice(at + 1);
   const quoted = /^"([^"\\\r\n]|\\.)*"$/.test(local);
-  if (!quoted && (!local.split('.').every((p) => ATOM.test(p)))) return false;
+  if (!quoted && !local.split('.').every((p) => ATOM.test(p))) return false;
   if (Buffer.byteLength(addr) > 254 || Buffer.byteLength(local) > 64) return false;
   const h = host.replace(/\.$/, '').toLowerCase();
   if (h.length === 0 || h.length > 253) return false;
-  return h.split('.').every((label) => label.length > 0 && label.length <= 63 && /^[a-z0-9-]+$/.test(label) && !label.startsWith('-') && !label.endsWith('-'));
+  return h
+    .split('.')
+    .every(
+      (label) => label.length > 0 && label.length <= 63 && /^[a-z0-9-]+$/.test(label) && !label.startsWith('-') && !label.endsWith('-'),
+    );
 }
 
 export function IsPgvEmail(options?: ValidationOptions): PropertyDecorator {
@@ -151,7 +155,11 @@ const declared = new WeakMap<Function, Set<string>>();
 function declaredProperties(cls: Function): Set<string> {
   let props = declared.get(cls);
   if (!props) {
-    props = new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName));
+    props = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(cls, '', true, false)
+        .map((m) => m.propertyName),
+    );
     declared.set(cls, props);
   }
   return props;
@@ -176,4 +184,3 @@ export function validateInput<T extends object>(cls: new () => T, plain: unknown
   if (typeof checked.checkInput === 'function') checked.checkInput(checks);
   return instance;
 }
-

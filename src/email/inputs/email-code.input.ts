@@ -1,7 +1,15 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { CheckedInput, InputChecks, ProtoMessage, ProtoString } from '../../common/request/validation.js';
 import { IdempotencyKeyField } from './idempotency.js';
-import { checkVerification, ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from './verification.js';
+import {
+  checkVerification,
+  ReturnCodeField,
+  SendCodeField,
+  SendCodeInput,
+  Verification,
+  verificationOf,
+  WithVerification,
+} from './verification.js';
 
 /** ResendEmailCode and SendEmailCode take the same input: how to deliver the new code. */
 @InputType({ isAbstract: true })
@@ -58,4 +66,3 @@ export class VerifyEmailInput {
   @IdempotencyKeyField()
   idempotencyKey?: string;
 }
-

@@ -7,7 +7,10 @@ import { Msg, RuneLength } from '../../common/request/validation.js';
  * Printable ASCII, 1..200 characters.
  */
 export const IdempotencyKeyField = (): PropertyDecorator => (target, key) => {
-  Field(() => String, { nullable: true, description: 'Retries with the same key and input return the first response and change nothing (24 h)' })(target, key);
+  Field(() => String, {
+    nullable: true,
+    description: 'Retries with the same key and input return the first response and change nothing (24 h)',
+  })(target, key);
   // class-validator checks in the order rules are registered: type, length, then shape
   IsOptional()(target, key);
   IsString({ message: Msg.string })(target, key);

@@ -1,7 +1,17 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { CheckedInput, InputChecks, ProtoMessage, ProtoString } from '../../common/request/validation.js';
 import { IdempotencyKeyField } from './idempotency.js';
-import { checkVerification, EmailAddressField, IsVerifiedField, ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from './verification.js';
+import {
+  checkVerification,
+  EmailAddressField,
+  IsVerifiedField,
+  ReturnCodeField,
+  SendCodeField,
+  SendCodeInput,
+  Verification,
+  verificationOf,
+  WithVerification,
+} from './verification.js';
 
 @ProtoMessage('SetEmailRequest')
 @InputType('SetContactEmailInput')

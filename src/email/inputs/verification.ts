@@ -7,7 +7,10 @@ import { InputChecks, IsPgvEmail, Msg, ProtoMessage, ProtoString } from '../../c
 @ProtoMessage('SendEmailVerificationCode')
 @InputType('SendCodeInput')
 export class SendCodeInput {
-  @Field(() => String, { nullable: true, description: 'Go text/template for the link in the mail; {{.UserID}}, {{.Code}}, {{.OrgID}}, ...' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Go text/template for the link in the mail; {{.UserID}}, {{.Code}}, {{.OrgID}}, ...',
+  })
   @IsOptional()
   @ProtoString(1, 200)
   urlTemplate?: string;
@@ -26,7 +29,8 @@ export abstract class WithVerification {
 /** ZITADEL's `oneof verification`: at most one mode; sendCode when none is given. */
 export function verificationOf(input: WithVerification, message: string, allowVerified: boolean): Verification {
   const set = [input.sendCode != null, input.returnCode === true, allowVerified && input.isVerified === true].filter(Boolean).length;
-  if (set > 1) throw requestInvalid(`invalid ${message}: only one of sendCode, returnCode${allowVerified ? ', isVerified' : ''} may be set`);
+  if (set > 1)
+    throw requestInvalid(`invalid ${message}: only one of sendCode, returnCode${allowVerified ? ', isVerified' : ''} may be set`);
   if (input.returnCode === true) return { kind: 'return' };
   if (allowVerified && input.isVerified === true) return { kind: 'verified' };
   return { kind: 'send', urlTemplate: input.sendCode?.urlTemplate };

@@ -2,7 +2,17 @@ import { Field, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { CheckedInput, InputChecks, Msg, ProtoMessage, ProtoString } from '../../common/request/validation.js';
-import { checkVerification, EmailAddressField, IsVerifiedField, ReturnCodeField, SendCodeField, SendCodeInput, Verification, verificationOf, WithVerification } from '../../email/inputs/verification.js';
+import {
+  checkVerification,
+  EmailAddressField,
+  IsVerifiedField,
+  ReturnCodeField,
+  SendCodeField,
+  SendCodeInput,
+  Verification,
+  verificationOf,
+  WithVerification,
+} from '../../email/inputs/verification.js';
 
 @ProtoMessage('Organization')
 @InputType('OrganizationRefInput')
