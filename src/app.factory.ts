@@ -24,7 +24,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.trustProxy,
     // IDs up to 200 characters are valid; longer ones must reach validation (400/404), not
     // the router's own 414
-    maxParamLength: 16 * 1024,
+    routerOptions: { maxParamLength: 16 * 1024 },
     // errors the router raises before any route runs (bad percent-encoding, ...): same shape
     frameworkErrors: (error: Error, _req: FastifyRequest, reply: FastifyReply) => {
       const { error: appError } = normalizeError(error, incidentId);
