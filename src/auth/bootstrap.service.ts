@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/config.js';
 import { INSTANCE_SCOPE } from '../database/entities/membership.entity.js';
 import { OrganizationEntity } from '../database/entities/organization.entity.js';
 import { UserEntity } from '../database/entities/user.entity.js';
+import { QueryFailedError } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { UserStore } from '../users/user-store.js';
 import { AuthRepository } from './auth.repository.js';
@@ -32,7 +33,31 @@ export class BootstrapService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const token = await this.uow.run(async (em) => {
+    let token: string | null;
+    try {
+      token = await this.bootstrap();
+    } catch (e) {
+      // two instances starting on one empty database: the other one's default organisation won
+      if (
+        e instanceof QueryFailedError &&
+        /organizations|UQ_/i.test(`${e.message} ${(e.driverError as { table?: string })?.table ?? ''}`)
+      ) {
+        this.logger.log('another instance created the default organisation and admin first');
+        return;
+      }
+      throw e;
+    }
+    if (token === null) return;
+    mkdirSync(dirname(this.config.adminPatPath), { recursive: true });
+    writeFileSync(this.config.adminPatPath, token + '\n', { mode: 0o600 });
+    this.logger.log(
+      `empty database: created the default organisation and the admin user; admin PAT written to ${this.config.adminPatPath}`,
+    );
+  }
+
+  /** Creates the first organisation, admin and PAT on an empty database; returns the PAT, or null when there was nothing to do. */
+  private bootstrap(): Promise<string | null> {
+    return this.uow.run(async (em) => {
       if ((await em.count(OrganizationEntity)) > 0) return null;
       const now = this.clock.now();
       const orgId = this.ids.next();
@@ -62,11 +87,5 @@ export class BootstrapService implements OnApplicationBootstrap {
       await this.auth.upsertMembership(em, { userId: admin.id, scope: orgId, roles: ['ORG_OWNER'], createdAt: now });
       return (await this.tokens.issue(em, admin.id, null)).token;
     });
-    if (token === null) return;
-    mkdirSync(dirname(this.config.adminPatPath), { recursive: true });
-    writeFileSync(this.config.adminPatPath, token + '\n', { mode: 0o600 });
-    this.logger.log(
-      `empty database: created the default organisation and the admin user; admin PAT written to ${this.config.adminPatPath}`,
-    );
   }
 }

@@ -43,9 +43,27 @@ export class UnitOfWork {
 
   private once<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serial) return this.dataSource.transaction(work);
-    const result = this.tail.then(() => this.dataSource.transaction(work));
+    const result = this.tail.then(() => this.sqliteTransaction(work));
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * BEGIN IMMEDIATE takes SQLite's write lock up front (waiting out busy_timeout), so another
+   * process on the same file (a second instance, the standalone worker) makes us wait rather
+   * than fail when a transaction that has read turns to write.
+   */
+  private async sqliteTransaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner(); // the one shared connection
+    await runner.query('BEGIN IMMEDIATE');
+    try {
+      const result = await work(runner.manager);
+      await runner.query('COMMIT');
+      return result;
+    } catch (e) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
   }
 }
 
@@ -56,6 +74,8 @@ function isConflict(e: unknown): boolean {
     const code = (e.driverError as { code?: string })?.code;
     // PostgreSQL serialization failure / deadlock; the event primary key (user, sequence) taken.
     if (code === '40001' || code === '40P01') return true;
+    // SQLite: another process held the write lock past busy_timeout
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED') return true;
     if (
       (code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') &&
       /user_events/.test(
