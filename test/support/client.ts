@@ -39,6 +39,35 @@ export async function gql(base: string, query: string, variables: Record<string,
   return rest(base, 'POST', '/graphql', { query, variables }, token);
 }
 
+/** A REST error answer in the transport-neutral failure shape. */
+export function restFailure(r: HttpResult | { status: number; body: any; headers?: Headers }) {
+  const retry = 'headers' in r && r.headers ? r.headers.get('retry-after') : null;
+  return {
+    ok: false as const,
+    httpStatus: r.status,
+    grpcCode: r.body?.code,
+    id: r.body?.details?.[0]?.id,
+    message: r.body?.message,
+    retryAfter: retry ? Number(retry) : undefined,
+    raw: r.body,
+  };
+}
+
+/** A GraphQL error answer (errors[0] and its extensions) in the same shape. */
+export function graphqlFailure(field: string, r: { status: number; body: any }) {
+  const e = r.body?.errors?.[0];
+  if (!e) throw new Error(`GraphQL ${field}: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
+  return {
+    ok: false as const,
+    httpStatus: e.extensions?.httpStatus,
+    grpcCode: e.extensions?.grpcCode,
+    id: e.extensions?.id,
+    message: e.message,
+    retryAfter: e.extensions?.retryAfter,
+    raw: r.body,
+  };
+}
+
 export type Transport = 'rest' | 'graphql';
 
 /** What an email operation answered, the same shape whichever transport carried it. */
@@ -128,16 +157,7 @@ export class Api {
           raw: r.body,
         };
       }
-      const retry = r.headers.get('retry-after');
-      return {
-        ok: false,
-        httpStatus: r.status,
-        grpcCode: r.body.code,
-        id: r.body.details?.[0]?.id,
-        message: r.body.message,
-        retryAfter: retry ? Number(retry) : undefined,
-        raw: r.body,
-      };
+      return restFailure(r);
     }
     const field = { setEmail: 'setContactEmail', resend: 'resendEmailCode', send: 'sendEmailCode', verify: 'verifyEmail' }[op];
     const type = {
@@ -164,17 +184,7 @@ export class Api {
         raw: r.body,
       };
     }
-    const e = r.body?.errors?.[0];
-    if (!e) throw new Error(`GraphQL ${field}: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
-    return {
-      ok: false,
-      httpStatus: e.extensions?.httpStatus,
-      grpcCode: e.extensions?.grpcCode,
-      id: e.extensions?.id,
-      message: e.message,
-      retryAfter: e.extensions?.retryAfter,
-      raw: r.body,
-    };
+    return graphqlFailure(field, r);
   }
 
   setEmail(transport: Transport, userId: string, body: Record<string, any>, headers: Record<string, string> = {}): Promise<Outcome> {
@@ -205,7 +215,7 @@ export async function getUserVia(api: Api, transport: Transport, userId: string)
         raw: r.body,
       };
     }
-    return { ok: false, httpStatus: r.status, grpcCode: r.body?.code, id: r.body?.details?.[0]?.id, message: r.body?.message, raw: r.body };
+    return restFailure(r);
   }
   const r = await gql(api.base, `query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`, { id: userId }, api.token);
   const u = r.body?.data?.user;
@@ -220,16 +230,7 @@ export async function getUserVia(api: Api, transport: Transport, userId: string)
       raw: r.body,
     };
   }
-  const e = r.body?.errors?.[0];
-  if (!e) throw new Error(`GraphQL user: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
-  return {
-    ok: false,
-    httpStatus: e.extensions?.httpStatus,
-    grpcCode: e.extensions?.grpcCode,
-    id: e.extensions?.id,
-    message: e.message,
-    raw: r.body,
-  };
+  return graphqlFailure('user', r);
 }
 
 const GRPC_NAMES: Record<number, string> = {
@@ -309,7 +310,7 @@ export async function addHumanUserVia(api: Api, transport: Transport, body: Reco
         raw: r.body,
       };
     }
-    return { ok: false, httpStatus: r.status, grpcCode: r.body?.code, id: r.body?.details?.[0]?.id, message: r.body?.message, raw: r.body };
+    return restFailure(r);
   }
   const input: Record<string, any> = { ...body };
   if (body.email && typeof body.email === 'object') {
@@ -334,16 +335,7 @@ export async function addHumanUserVia(api: Api, transport: Transport, body: Reco
       raw: r.body,
     };
   }
-  const e = r.body?.errors?.[0];
-  if (!e) throw new Error(`GraphQL addHumanUser: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
-  return {
-    ok: false,
-    httpStatus: e.extensions?.httpStatus,
-    grpcCode: e.extensions?.grpcCode,
-    id: e.extensions?.id,
-    message: e.message,
-    raw: r.body,
-  };
+  return graphqlFailure('addHumanUser', r);
 }
 
 /**

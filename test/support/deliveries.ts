@@ -1,4 +1,4 @@
-import { Api, expectError, ExpectedError, gql, rest, Transport } from './client.js';
+import { Api, expectError, ExpectedError, gql, graphqlFailure, rest, restFailure, Transport } from './client.js';
 
 /** A mail in the outbox as the admin API shows it (dates as ISO strings, the same over REST and GraphQL). */
 export interface Delivery {
@@ -14,27 +14,10 @@ export interface Delivery {
   sentAt: string | null;
 }
 
-export type Failure = { ok: false; httpStatus: number; grpcCode: number; id?: string; message: string; raw: any };
+export type Failure = { ok: false; httpStatus: number; grpcCode: number; id?: string; message: string; retryAfter?: number; raw: any };
 export type Result<T> = { ok: true; value: T; raw: any } | Failure;
 
 const FIELDS = 'id userId kind recipient state attempts lastError createdAt nextAttemptAt sentAt';
-
-function restFailure(r: { status: number; body: any }): Failure {
-  return { ok: false, httpStatus: r.status, grpcCode: r.body?.code, id: r.body?.details?.[0]?.id, message: r.body?.message, raw: r.body };
-}
-
-function graphqlFailure(field: string, r: { status: number; body: any }): Failure {
-  const e = r.body?.errors?.[0];
-  if (!e) throw new Error(`GraphQL ${field}: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
-  return {
-    ok: false,
-    httpStatus: e.extensions?.httpStatus,
-    grpcCode: e.extensions?.grpcCode,
-    id: e.extensions?.id,
-    message: e.message,
-    raw: r.body,
-  };
-}
 
 /** ListMailDeliveries: REST `GET /v2/mail/deliveries?state=&userId=`, GraphQL `mailDeliveries(state:, userId:)`. */
 export async function listDeliveries(
