@@ -35,7 +35,6 @@ describe('attempt cap and daily mail cap (EMAIL_CODE_MAX_ATTEMPTS=3, EMAIL_MAX_M
   let t: TestApp;
   let api: Api;
   let orgId: string;
-  let n = 0;
 
   beforeAll(async () => {
     t = await startApp({ EMAIL_CODE_MAX_ATTEMPTS: '3', EMAIL_MAX_MAILS_PER_DAY: '3', EMAIL_RESEND_COOLDOWN_SECONDS: '0' });
@@ -45,10 +44,8 @@ describe('attempt cap and daily mail cap (EMAIL_CODE_MAX_ATTEMPTS=3, EMAIL_MAX_M
   afterAll(() => t.close());
 
   describe.each<Transport>(['rest', 'graphql'])('over %s', (transport) => {
-    const freshUser = async (tag: string) => {
-      const username = `${tag}-${transport}-${++n}`;
-      return { username, userId: await api.addUser(orgId, username, `${username}@example.com`) };
-    };
+    /** A fresh user (code returned at creation, so no mail) with a unique address. */
+    const freshUser = (tag: string) => api.addUniqueUser(orgId, `${tag}-${transport}`);
     const op = (o: 'setEmail' | 'resend' | 'send' | 'verify', userId: string, body: Record<string, any>) =>
       api.emailOp(transport, o, userId, body);
 
@@ -115,7 +112,6 @@ describe('resend cooldown (EMAIL_RESEND_COOLDOWN_SECONDS=60)', () => {
   let t: TestApp;
   let api: Api;
   let orgId: string;
-  let n = 0;
 
   beforeAll(async () => {
     t = await startApp({ EMAIL_RESEND_COOLDOWN_SECONDS: String(COOLDOWN) });
@@ -125,10 +121,8 @@ describe('resend cooldown (EMAIL_RESEND_COOLDOWN_SECONDS=60)', () => {
   afterAll(() => t.close());
 
   describe.each<Transport>(['rest', 'graphql'])('over %s', (transport) => {
-    const freshUser = async (tag: string) => {
-      const username = `${tag}-${transport}-${++n}`;
-      return { username, userId: await api.addUser(orgId, username, `${username}@example.com`) };
-    };
+    /** A fresh user (code returned at creation, so no mail) with a unique address. */
+    const freshUser = (tag: string) => api.addUniqueUser(orgId, `${tag}-${transport}`);
     const op = (o: 'setEmail' | 'resend' | 'send' | 'verify', userId: string, body: Record<string, any>) =>
       api.emailOp(transport, o, userId, body);
 

@@ -36,7 +36,6 @@ describe('Idempotency-Key', () => {
   let api: Api;
   let orgId: string;
   let ds: DataSource;
-  let n = 0;
 
   beforeAll(async () => {
     t = await startApp();
@@ -47,10 +46,8 @@ describe('Idempotency-Key', () => {
   afterAll(() => t.close());
 
   describe.each<Transport>(['rest', 'graphql'])('over %s', (transport) => {
-    const freshUser = async (tag: string) => {
-      const username = `${tag}-${transport}-${++n}`;
-      return { username, userId: await api.addUser(orgId, username, `${username}@example.com`) };
-    };
+    /** A fresh user (code returned at creation, so no mail) with a unique address. */
+    const freshUser = (tag: string) => api.addUniqueUser(orgId, `${tag}-${transport}`);
     const keyed = (o: 'setEmail' | 'resend' | 'send' | 'verify', userId: string, key: string, body: Record<string, any>, as: Api = api) => {
       const k = withIdempotencyKey(transport, key, body);
       return as.emailOp(transport, o, userId, k.body, k.headers);
@@ -59,7 +56,7 @@ describe('Idempotency-Key', () => {
     it('the same key and body twice: the same answer, one change event, one mail', async () => {
       const u = await freshUser('twice');
       const address = `${u.username}-new@example.com`;
-      const key = `twice-${transport}-${n}`;
+      const key = `twice-key-${u.username}`;
       const first = await keyed('setEmail', u.userId, key, { email: address, sendCode: {} });
       expectOk(first);
       await new Promise((r) => setTimeout(r, 20)); // a replay must not take a new changeDate
@@ -88,7 +85,7 @@ describe('Idempotency-Key', () => {
 
     it('the same key with a different body is InvalidArgument with a clear message, and changes nothing', async () => {
       const u = await freshUser('diff');
-      const key = `diff-${transport}-${n}`;
+      const key = `diff-key-${u.username}`;
       const first = await keyed('setEmail', u.userId, key, { email: `${u.username}-a@example.com`, returnCode: {} });
       expectOk(first);
       const other = await keyed('setEmail', u.userId, key, { email: `${u.username}-b@example.com`, returnCode: {} });
@@ -104,7 +101,7 @@ describe('Idempotency-Key', () => {
 
     it('the same key for another operation is InvalidArgument too', async () => {
       const u = await freshUser('otherop');
-      const key = `otherop-${transport}-${n}`;
+      const key = `otherop-key-${u.username}`;
       const first = await keyed('setEmail', u.userId, key, { email: `${u.username}-a@example.com`, returnCode: {} });
       expectOk(first);
       const send = await keyed('send', u.userId, key, { returnCode: {} });
@@ -135,7 +132,7 @@ describe('Idempotency-Key', () => {
       const u = await freshUser('verify');
       const set = await api.emailOp(transport, 'setEmail', u.userId, { email: `${u.username}-new@example.com`, returnCode: {} });
       expectOk(set);
-      const key = `verify-${transport}-${n}`;
+      const key = `verify-key-${u.username}`;
       const first = await keyed('verify', u.userId, key, { verificationCode: set.verificationCode! });
       expectOk(first);
       const again = await keyed('verify', u.userId, key, { verificationCode: set.verificationCode! });
@@ -157,7 +154,7 @@ describe('Idempotency-Key', () => {
       async () => {
         const u = await freshUser('burst');
         const address = `${u.username}-new@example.com`;
-        const key = `burst-${transport}-${n}`;
+        const key = `burst-key-${u.username}`;
         const all = await Promise.all(Array.from({ length: 10 }, () => keyed('setEmail', u.userId, key, { email: address, sendCode: {} })));
         const failed = all.filter((o) => !o.ok);
         expect(failed.map((o) => o.raw)).toEqual([]);

@@ -87,6 +87,8 @@ function toGraphQLInput(userId: string, body: Record<string, any>): Record<strin
   return input;
 }
 
+let uniqueUsers = 0;
+
 /** The service's API for tests: the operations, over either transport. */
 export class Api {
   constructor(
@@ -118,6 +120,13 @@ export class Api {
     });
     if (r.status !== 200) throw new Error(`addHumanUser: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.userId;
+  }
+
+  /** A user with a username (and address) unique in this process: `tag-<n>`; returned code, no mail. */
+  async addUniqueUser(orgId: string, tag: string): Promise<{ userId: string; username: string; email: string }> {
+    const username = `${tag}-${++uniqueUsers}`;
+    const email = `${username}@example.com`;
+    return { userId: await this.addUser(orgId, username, email), username, email };
   }
 
   async addMember(orgId: string, userId: string, roles: string[]): Promise<void> {
