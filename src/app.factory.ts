@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { registerConnect } from './connect/register.js';
-import { setupOpenApi } from './openapi/openapi.js';
+import { registerOpenApi } from './openapi/openapi.routes.js';
 import type { AppConfig } from './config/config.js';
 import { incidentId } from './common/errors/all-exceptions.filter.js';
 import { normalizeError, statusOfError, toRestBody } from './common/errors/error-mapping.js';
@@ -45,8 +45,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   // ZITADEL's UserService over Connect and gRPC-web beside the Nest routes
   await registerConnect(app);
-  // ZITADEL's OpenAPI document at /openapi.json, Swagger UI at /docs
-  setupOpenApi(app);
+  // ZITADEL's OpenAPI document at /openapi.json, Swagger UI at /docs (built at the first request)
+  registerOpenApi(app);
   // exit 0 after a clean shutdown (Nest would otherwise re-raise the signal)
   app.enableShutdownHooks([], { useProcessExit: true });
   return app;

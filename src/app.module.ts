@@ -66,6 +66,9 @@ export class AppModule {
         AuthModule,
         EmailModule,
         OutboxModule,
+        // delivery (mailer, templates, worker) only where this process sends mail: an API
+        // instance with MAIL_WORKER=off never loads the mail stack
+        ...(config.mailWorker === 'inline' ? [import('./outbox/delivery.module.js').then((m) => ({ module: m.DeliveryModule }))] : []),
         OrganizationsModule,
         UsersModule,
         ConnectModule,

@@ -6,7 +6,7 @@ import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { createRootLogger, loggerParams } from './observability/logging.js';
 import { ObservabilityModule } from './observability/observability.module.js';
-import { OutboxModule } from './outbox/outbox.module.js';
+import { DeliveryModule } from './outbox/delivery.module.js';
 
 /** The modules the standalone mail worker needs: configuration, database, outbox delivery. */
 @Module({})
@@ -20,7 +20,7 @@ export class WorkerModule {
         CommonModule,
         DatabaseModule,
         ObservabilityModule,
-        OutboxModule,
+        DeliveryModule,
       ],
     };
   }

@@ -18,12 +18,13 @@
  * The service reads the user twice (access guard, then inside its transaction); this reads it
  * once, since the conditional UPDATE already refuses a row that changed in between.
  *
- * SQLite: one connection, the service's pragmas (WAL, synchronous=NORMAL, busy_timeout,
- * foreign_keys); better-sqlite3 is synchronous, so transactions are serial by construction.
+ * SQLite: one connection, the service's pragmas (src/database/sqlite-pragmas.ts: WAL, synchronous=NORMAL,
+ * busy_timeout, foreign_keys, a 2 MB page cache); better-sqlite3 is synchronous, so transactions are serial by construction.
  * PostgreSQL: a pg Pool of 10 (the service's pool size), READ COMMITTED like TypeORM's default.
  */
 import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { SQLITE_PRAGMAS } from '../../src/database/sqlite-pragmas.js';
 
 // ------------------------------------------------------------------------------------------
 // configuration (the subset of the service's settings this path reads)
@@ -161,11 +162,8 @@ function params(c: Change): { user: unknown[]; events: unknown[]; code: unknown[
 async function sqliteStore(path: string): Promise<Store> {
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(path);
-  // the service's pragmas (src/database/data-source-options.ts)
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
+  // the service's pragmas
+  for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
   const prep = (sql: string) => db.prepare(sql.replace(/\$\d+/g, '?'));
   const token = prep(SQL.token);
   const memberships = prep(SQL.memberships);

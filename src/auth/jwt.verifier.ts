@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { JWTVerifyGetKey } from 'jose';
 import { Clock } from '../common/clock.js';
 import { Errors } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -13,13 +13,15 @@ class KeySetUnavailable extends Error {}
 /**
  * Verifies JWT access tokens (RS256, ES256) against the issuer's JWKS. jose caches the key set
  * for `jwksCacheMaxAgeSeconds` and fetches it again when a token names a key it does not hold
- * (at most once per `jwksCooldownSeconds`), which is how the issuer rotates keys.
+ * (at most once per `jwksCooldownSeconds`), which is how the issuer rotates keys. jose is loaded
+ * only when AUTH_JWKS_URL is set.
  */
 @Injectable()
-export class JwtVerifier {
+export class JwtVerifier implements OnModuleInit {
   private readonly logger = new Logger('JwtVerifier');
   private readonly settings: JwtConfig | undefined;
-  private readonly keys: JWTVerifyGetKey | undefined;
+  private jose: typeof import('jose') | undefined;
+  private keys: JWTVerifyGetKey | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -27,10 +29,14 @@ export class JwtVerifier {
     private readonly clock: Clock,
   ) {
     this.settings = config.jwt;
+  }
+
+  async onModuleInit(): Promise<void> {
     if (!this.settings) return;
+    const jose = (this.jose = await import('jose'));
     const url = new URL(this.settings.jwksUrl);
     const where = url.origin + url.pathname; // never log credentials in the URL
-    const remote = createRemoteJWKSet(url, {
+    const remote = jose.createRemoteJWKSet(url, {
       cacheMaxAge: this.settings.jwksCacheMaxAgeSeconds * 1000,
       cooldownDuration: this.settings.jwksCooldownSeconds * 1000,
     });
@@ -38,7 +44,7 @@ export class JwtVerifier {
       try {
         return await remote(header, token);
       } catch (err) {
-        if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) throw err;
+        if (err instanceof jose.errors.JWKSNoMatchingKey || err instanceof jose.errors.JWKSMultipleMatchingKeys) throw err;
         this.logger.warn(`JWKS at ${where} unavailable: ${(err as Error).message}`);
         throw new KeySetUnavailable();
       }
@@ -52,10 +58,11 @@ export class JwtVerifier {
 
   /** The caller behind a JWT; 401 for a bad token, an unknown or inactive subject, or an unreachable key set. */
   async verify(token: string): Promise<Caller> {
-    if (!this.settings || !this.keys) throw Errors.unauthenticated();
+    const jose = this.jose;
+    if (!this.settings || !this.keys || !jose) throw Errors.unauthenticated();
     let sub: string | undefined;
     try {
-      const { payload } = await jwtVerify(token, this.keys, {
+      const { payload } = await jose.jwtVerify(token, this.keys, {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: ['RS256', 'ES256'],
@@ -67,7 +74,7 @@ export class JwtVerifier {
       sub = payload.sub;
     } catch (err) {
       // whatever the token holds, it is the client's 401, never a 500; surprises are still logged
-      if (!(err instanceof errors.JOSEError) && !(err instanceof KeySetUnavailable)) {
+      if (!(err instanceof jose.errors.JOSEError) && !(err instanceof KeySetUnavailable)) {
         this.logger.warn(`JWT rejected by an unexpected error: ${(err as Error)?.message ?? String(err)}`);
       }
       throw Errors.unauthenticated();

@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { SQLITE_PRAGMAS } from './sqlite-pragmas.js';
 
 /** The one place that turns configuration into TypeORM options, for the app and for the CLI. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
@@ -23,13 +24,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       database: path,
       // the request path's statements are few and fixed; keep them all prepared
       statementCacheSize: 500,
-      // WAL lets readers run beside the writer; NORMAL is durable in WAL mode except for the
-      // last transactions at a power loss; busy_timeout makes a second process wait, not fail.
       prepareDatabase: (db: { pragma(s: string): unknown }) => {
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-        db.pragma('busy_timeout = 5000');
-        db.pragma('foreign_keys = ON');
+        for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
       },
     };
   }

@@ -34,7 +34,7 @@ export class VerifyPageController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) res: Reply,
     @Headers('x-forwarded-proto') proto?: string,
-  ): string {
+  ): Promise<string> {
     this.headers(res, proto);
     const userId = one(query.userId);
     if (!userId) {
@@ -58,7 +58,7 @@ export class VerifyPageController {
     try {
       const input = validateInput(VerifyEmailInput, { userId: one(form.userId), verificationCode: one(form.code).trim() }, this.checks);
       await this.email.verify('', input);
-      return verifiedPage();
+      return await verifiedPage();
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       res.status(e.code === Code.RESOURCE_EXHAUSTED ? 429 : 400);

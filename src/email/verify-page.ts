@@ -1,8 +1,9 @@
-import Handlebars from 'handlebars';
+import type { TemplateDelegate } from 'handlebars';
 
 // The hosted verification page (spec §5: scanner-safe links). Server-rendered, no JavaScript,
-// one form; Handlebars escapes every value.
-const layout = Handlebars.compile(`<!doctype html>
+// one form; Handlebars escapes every value. The templates are compiled at the first page
+// asked for: an instance whose links point elsewhere never loads Handlebars.
+const LAYOUT = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -26,9 +27,9 @@ const layout = Handlebars.compile(`<!doctype html>
 </main>
 </body>
 </html>
-`);
+`;
 
-const form = Handlebars.compile(`<h1>Verify email</h1>
+const FORM = `<h1>Verify email</h1>
 <p>Press the button to confirm that this email address belongs to you.</p>
 <form method="post" action="{{action}}">
   <input type="hidden" name="userId" value="{{userId}}">
@@ -36,25 +37,44 @@ const form = Handlebars.compile(`<h1>Verify email</h1>
   <label for="code">Verification code</label>
   <input type="text" id="code" name="code" value="{{code}}" required maxlength="20" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false">
   <button type="submit">Verify email</button>
-</form>`);
+</form>`;
 
-const result = Handlebars.compile(`<h1 class="{{cls}}">{{heading}}</h1>
-<p role="status">{{message}}</p>`);
+const RESULT = `<h1 class="{{cls}}">{{heading}}</h1>
+<p role="status">{{message}}</p>`;
+
+interface Templates {
+  layout: TemplateDelegate;
+  form: TemplateDelegate;
+  result: TemplateDelegate;
+}
+
+let templates: Promise<Templates> | undefined;
+
+function compiled(): Promise<Templates> {
+  return (templates ??= import('handlebars').then(({ default: Handlebars }) => ({
+    layout: Handlebars.compile(LAYOUT),
+    form: Handlebars.compile(FORM),
+    result: Handlebars.compile(RESULT),
+  })));
+}
 
 export const VERIFY_PATH = '/ui/v2/login/verify';
 
-export function verifyFormPage(v: { userId: string; organization: string; code: string }): string {
+export async function verifyFormPage(v: { userId: string; organization: string; code: string }): Promise<string> {
+  const { layout, form } = await compiled();
   return layout({ title: 'Verify email', body: form({ ...v, action: VERIFY_PATH }) });
 }
 
-export function verifiedPage(): string {
+export async function verifiedPage(): Promise<string> {
+  const { layout, result } = await compiled();
   return layout({
     title: 'Email verified',
     body: result({ cls: 'ok', heading: 'Email verified', message: 'Your email address has been verified. You can close this page.' }),
   });
 }
 
-export function failedPage(message: string): string {
+export async function failedPage(message: string): Promise<string> {
+  const { layout, result } = await compiled();
   return layout({ title: 'Verification failed', body: result({ cls: 'error', heading: 'Verification failed', message }) });
 }
 

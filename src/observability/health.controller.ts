@@ -16,7 +16,7 @@ export class HealthController {
   /** Alive: the process answers. */
   @Public()
   @Get('healthz')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   healthz() {
     return this.health.check([]);
   }
@@ -24,7 +24,7 @@ export class HealthController {
   /** Ready: the database answers and no migration is pending. */
   @Public()
   @Get('readyz')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   readyz() {
     return this.health.check([
       () => this.db.pingCheck('database', { connection: this.dataSource, timeout: 2000 }),

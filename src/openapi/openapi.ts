@@ -36,12 +36,3 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   }
   return document;
 }
-
-/** GET /openapi.json (the document) and /docs (Swagger UI); public, like the Sandbox page. */
-export function setupOpenApi(app: NestFastifyApplication): void {
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
-    jsonDocumentUrl: 'openapi.json',
-    raw: ['json'],
-    customSiteTitle: 'User Service — OpenAPI',
-  });
-}

@@ -6,6 +6,7 @@ import { SecretBox } from '../common/secret-box.js';
 import { failedPrecondition, notFound } from '../common/errors/app-error.js';
 import type { OutboxMessageEntity, OutboxStatus } from '../database/entities/outbox-message.entity.js';
 import type { DeliveryView } from './delivery.view.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import { OutboxRepository } from './outbox.repository.js';
 
 export const MailKind = {
@@ -39,7 +40,11 @@ export class OutboxService {
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly box: SecretBox,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    // the gauge is read at scrape time, in every process that has the outbox (API and worker)
+    metrics.setOutboxDepthSource(() => repo.countByStatus());
+  }
 
   async enqueue(em: EntityManager, mail: Mail): Promise<string> {
     const id = this.ids.next();

@@ -47,9 +47,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    metrics.setOutboxDepthSource(() => repo.countByStatus());
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     if (this.config.mailWorker === 'inline') this.start();

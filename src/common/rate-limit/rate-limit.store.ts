@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
 import { Clock } from '../clock.js';
@@ -12,23 +12,25 @@ export interface Hit {
 
 /**
  * Fixed-window counters for the rate limits: in memory per instance, or in Redis (REDIS_URL)
- * so that several instances share them.
+ * so that several instances share them. The Redis client is loaded only when REDIS_URL is set.
  */
 @Injectable()
-export class RateLimitStore implements OnModuleDestroy {
+export class RateLimitStore implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('RateLimit');
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
-  private readonly redis: Redis | null;
+  private redis: Redis | null = null;
   private lastSweep = 0;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {
-    this.redis = config.redisUrl
-      ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false })
-      : null;
-    this.redis?.on('error', (e: Error) => this.logger.warn(`redis: ${e.message}`));
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (!this.config.redisUrl) return;
+    const { Redis } = await import('ioredis');
+    this.redis = new Redis(this.config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis.on('error', (e: Error) => this.logger.warn(`redis: ${e.message}`));
   }
 
   async hit(key: string, windowMs: number): Promise<Hit> {
