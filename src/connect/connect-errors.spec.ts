@@ -2,7 +2,7 @@ import { Code, ConnectError, createContextValues, type UnaryRequest } from '@con
 import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import { Errors, requestInvalid, resourceExhausted } from '../common/errors/app-error.js';
-import { toConnectError } from '../common/errors/error-mapping.js';
+import { toConnectError } from './connect-errors.js';
 import { errorInterceptor } from './interceptors.js';
 
 describe('toConnectError: ZITADEL’s gRPC status', () => {

@@ -1,32 +1,48 @@
-import type { ConnectRouter, ConnectRouterOptions } from '@connectrpc/connect';
 import { Inject, Injectable } from '@nestjs/common';
-import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
+import { AccessService } from '../auth/access.service.js';
 import { TokenService } from '../auth/token.service.js';
+import { INPUT_CHECKS, type InputChecks } from '../common/request/validation.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { authInterceptor, errorInterceptor } from './interceptors.js';
-import { UserServiceConnect } from './user-service.connect.js';
+import { EmailService } from '../email/email.service.js';
+import { UsersService } from '../users/users.service.js';
+import type { ConnectHandlers } from './connect-handlers.js';
 
-/** The Connect routes and router options, shared by the main port (Fastify) and GRPC_PORT (HTTP/2). */
+/** The package and name of zitadel.user.v2.UserService: the path prefix of its calls. */
+export const USER_SERVICE_PATH = '/zitadel.user.v2.UserService/';
+
+/** What the Connect handlers use from the rest of the app. */
+export interface ConnectDeps {
+  access: AccessService;
+  email: EmailService;
+  users: UsersService;
+  checks: InputChecks;
+  tokens: TokenService;
+  config: AppConfig;
+}
+
+/**
+ * The Connect handlers, shared by the main port (Fastify) and GRPC_PORT (HTTP/2). They are
+ * built at the first call: Connect, protobuf-es and ZITADEL's service descriptors cost about
+ * 4.5 MB of heap, which an instance whose clients only use REST or GraphQL does not carry.
+ */
 @Injectable()
 export class ConnectRoutes {
+  private handlers?: Promise<ConnectHandlers>;
+  private readonly deps: ConnectDeps;
+
   constructor(
-    private readonly userService: UserServiceConnect,
-    private readonly tokens: TokenService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    access: AccessService,
+    email: EmailService,
+    users: UsersService,
+    tokens: TokenService,
+    @Inject(INPUT_CHECKS) checks: InputChecks,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.deps = { access, email, users, checks, tokens, config };
+  }
 
-  readonly routes = (router: ConnectRouter): void => {
-    router.service(UserService, this.userService.implementation);
-  };
-
-  options(): ConnectRouterOptions {
-    return {
-      // outermost first: errors wrap authentication, so a 401 is mapped like any other error
-      interceptors: [errorInterceptor(), authInterceptor(this.tokens)],
-      readMaxBytes: this.config.bodyLimitBytes,
-      // protojson: unknown fields are ignored, as on the REST routes
-      jsonOptions: { ignoreUnknownFields: true },
-    };
+  load(): Promise<ConnectHandlers> {
+    return (this.handlers ??= import('./connect-handlers.js').then((m) => m.connectHandlers(this.deps)));
   }
 }

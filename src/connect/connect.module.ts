@@ -4,12 +4,11 @@ import { EmailModule } from '../email/email.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ConnectRoutes } from './connect-routes.js';
 import { GrpcServer } from './grpc-server.js';
-import { UserServiceConnect } from './user-service.connect.js';
 
 /** ZITADEL's UserService over Connect, gRPC-web (main port) and gRPC (GRPC_PORT). */
 @Module({
   imports: [AuthModule, EmailModule, UsersModule],
-  providers: [UserServiceConnect, ConnectRoutes, GrpcServer],
+  providers: [ConnectRoutes, GrpcServer],
   exports: [ConnectRoutes, GrpcServer],
 })
 export class ConnectModule {}

@@ -1,4 +1,3 @@
-import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +21,17 @@ export class GrpcServer implements OnApplicationShutdown {
   /** Listens on the port (0: any free one) and returns the bound port. */
   async listen(port: number, host: string): Promise<number> {
     if (this.server) throw new Error('the gRPC server is already listening');
-    const server = createServer(connectNodeAdapter({ ...this.routes.options(), routes: this.routes.routes }));
+    // the Connect handlers are loaded at the first call (see ConnectRoutes)
+    const server = createServer((req, res) => {
+      this.routes.load().then(
+        (connect) => connect.node(req, res),
+        (e: Error) => {
+          this.logger.error(`gRPC handlers unavailable: ${e.message}`);
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        },
+      );
+    });
     server.on('session', (session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));

@@ -4,7 +4,8 @@ import type { Caller } from '../auth/caller.js';
 import type { TokenService } from '../auth/token.service.js';
 import { incidentId } from '../common/errors/all-exceptions.filter.js';
 import { Errors } from '../common/errors/app-error.js';
-import { normalizeError, toConnectError } from '../common/errors/error-mapping.js';
+import { normalizeError } from '../common/errors/error-mapping.js';
+import { toConnectError } from './connect-errors.js';
 
 /** The authenticated caller of a Connect call, set by the auth interceptor. */
 export const CALLER = createContextKey<Caller | undefined>(undefined, { description: 'caller' });

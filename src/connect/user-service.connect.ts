@@ -1,7 +1,6 @@
 import { toJson, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
-import { Inject, Injectable } from '@nestjs/common';
 import type { DetailsSchema } from '@zitadel/proto/zitadel/object/v2/object_pb.js';
 import {
   AddHumanUserRequestSchema,
@@ -16,7 +15,7 @@ import { AccessService } from '../auth/access.service.js';
 import type { Caller } from '../auth/caller.js';
 import type { Details } from '../common/details.js';
 import type { AccessRequirement } from '../common/request/operation.js';
-import { INPUT_CHECKS, type InputChecks, validateInput } from '../common/request/validation.js';
+import { type InputChecks, validateInput } from '../common/request/validation.js';
 import { EmailService } from '../email/email.service.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
@@ -58,13 +57,12 @@ const userState = (name: string): number => UserStateSchema.values.find((v) => v
  * same access rule, and served by the same service method; the other methods of the service
  * answer Unimplemented.
  */
-@Injectable()
 export class UserServiceConnect {
   constructor(
     private readonly access: AccessService,
     private readonly email: EmailService,
     private readonly users: UsersService,
-    @Inject(INPUT_CHECKS) private readonly checks: InputChecks,
+    private readonly checks: InputChecks,
   ) {}
 
   /** The AccessGuard's step for a Connect call: the target lookup (404) and permission (403). */

@@ -181,3 +181,27 @@ describe('validateInput: cross-field checks', () => {
     expect(seen).toEqual([]);
   });
 });
+
+describe('validateInput: the rules kept per class', () => {
+  @ProtoMessage('LateRequest')
+  class LateInput {
+    @ProtoString(1, 5)
+    name!: string;
+  }
+
+  it('gives the same answers on repeated calls, for valid and invalid bodies alike', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(validateInput(LateInput, { name: 'Mini' }, noChecks)).toEqual(Object.assign(new LateInput(), { name: 'Mini' }));
+      expect(restErrorOf(LateInput, { name: 'Minnie Mouse' }).message).toBe(
+        'invalid LateRequest.Name: value length must be between 1 and 5 runes, inclusive',
+      );
+      expect(restErrorOf(TestInput, { name: 'ok', child: { value: 'long' } }).message).toMatch(/^invalid TestRequest.Child/);
+    }
+  });
+
+  it('applies a rule registered after the class was first validated', () => {
+    expect(validateInput(LateInput, { name: 'Mini' }, noChecks)).toEqual(Object.assign(new LateInput(), { name: 'Mini' }));
+    IsPgvEmail()(LateInput.prototype, 'name');
+    expect(restErrorOf(LateInput, { name: 'Mini' }).message).toBe('invalid LateRequest.Name: value must be a valid email address');
+  });
+});

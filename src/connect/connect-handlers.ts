@@ -1,0 +1,64 @@
+import { Code, ConnectError, createConnectRouter, type ConnectRouterOptions } from '@connectrpc/connect';
+import type { UniversalHandler } from '@connectrpc/connect/protocol';
+import {
+  compressionBrotli,
+  compressionGzip,
+  connectNodeAdapter,
+  universalRequestFromNodeRequest,
+  universalResponseToNodeResponse,
+} from '@connectrpc/connect-node';
+import { Logger } from '@nestjs/common';
+import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { ConnectDeps } from './connect-routes.js';
+import { authInterceptor, errorInterceptor } from './interceptors.js';
+import { UserServiceConnect } from './user-service.connect.js';
+
+/** What ConnectRoutes loads at the first call: the handlers of every UserService method. */
+export interface ConnectHandlers {
+  /** Serves a call that Fastify routed to the service's path on the main port. */
+  serve(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** The handler of the HTTP/2 server on GRPC_PORT. */
+  node(req: Http2ServerRequest, res: Http2ServerResponse): void;
+}
+
+export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
+  const logger = new Logger('Connect');
+  const implementation = new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation;
+  const options: ConnectRouterOptions = {
+    // outermost first: errors wrap authentication, so a 401 is mapped like any other error
+    interceptors: [errorInterceptor(), authInterceptor(deps.tokens)],
+    readMaxBytes: deps.config.bodyLimitBytes,
+    // protojson: unknown fields are ignored, as on the REST routes
+    jsonOptions: { ignoreUnknownFields: true },
+    acceptCompression: [compressionGzip, compressionBrotli],
+  };
+  const routes = (router: ReturnType<typeof createConnectRouter>) => router.service(UserService, implementation);
+  // gRPC proper needs HTTP/2 trailers: only Connect and gRPC-web on the HTTP/1.1 main port
+  const router = createConnectRouter({ ...options, grpc: false });
+  routes(router);
+  const byPath = new Map<string, UniversalHandler>(router.handlers.map((h) => [h.requestPath, h]));
+  const node = connectNodeAdapter({ ...options, routes });
+
+  return {
+    // as @connectrpc/connect-fastify's plugin serves a route
+    async serve(req, reply) {
+      const path = req.url.split('?', 1)[0]!;
+      const handler = byPath.get(path);
+      if (!handler) return void reply.callNotFound();
+      try {
+        const res = await handler(universalRequestFromNodeRequest(req.raw as IncomingMessage, reply.raw as ServerResponse, undefined, undefined));
+        for (const [key, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(key, value);
+        await universalResponseToNodeResponse(res, reply.raw);
+      } catch (e) {
+        if (ConnectError.from(e).code === Code.Aborted) return;
+        logger.error(`handler for ${path} failed: ${(e as Error)?.message ?? String(e)}`);
+        if (!reply.raw.headersSent) reply.raw.writeHead(500).end();
+        else reply.raw.destroy();
+      }
+    },
+    node: node as unknown as ConnectHandlers['node'],
+  };
+}
