@@ -49,7 +49,9 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
       const handler = byPath.get(path);
       if (!handler) return void reply.callNotFound();
       try {
-        const res = await handler(universalRequestFromNodeRequest(req.raw as IncomingMessage, reply.raw as ServerResponse, undefined, undefined));
+        const res = await handler(
+          universalRequestFromNodeRequest(req.raw as IncomingMessage, reply.raw as ServerResponse, undefined, undefined),
+        );
         for (const [key, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(key, value);
         await universalResponseToNodeResponse(res, reply.raw);
       } catch (e) {

@@ -43,10 +43,7 @@ export function registerOpenApi(app: NestFastifyApplication): void {
   fastify.get('/docs/:file', (req: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => {
     const file = assets.files().get(req.params.file);
     if (!file) return reply.callNotFound();
-    return reply
-      .type(ASSET_TYPES[extname(file)]!)
-      .header('cache-control', 'public, max-age=86400')
-      .send(createReadStream(file));
+    return reply.type(ASSET_TYPES[extname(file)]!).header('cache-control', 'public, max-age=86400').send(createReadStream(file));
   });
 }
 
@@ -58,7 +55,11 @@ function swaggerUiAssets(): { files(): Map<string, string> } {
       if (!files) {
         const fromSwagger = createRequire(createRequire(import.meta.url).resolve('@nestjs/swagger'));
         const dir = dirname(fromSwagger.resolve('swagger-ui-dist/package.json'));
-        files = new Map(readdirSync(dir).filter((f) => ASSET_TYPES[extname(f)]).map((f) => [f, join(dir, f)]));
+        files = new Map(
+          readdirSync(dir)
+            .filter((f) => ASSET_TYPES[extname(f)])
+            .map((f) => [f, join(dir, f)]),
+        );
       }
       return files;
     },
