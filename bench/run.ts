@@ -59,16 +59,29 @@ function snapshotDist(): string {
 const SNAP = snapshotDist();
 
 /**
- * The service runs with the same Node flags as `npm run start:prod` (read from package.json), so
- * that the benchmark measures the production command; BENCH_NODE_FLAGS overrides them for
- * experiments.
+ * The service runs as `npm run start:prod` runs it (read from package.json): with its Node flags
+ * and the environment it sets before `node` (MALLOC_ARENA_MAX=2 ...), so that the benchmark
+ * measures the production command. BENCH_NODE_FLAGS overrides the flags for experiments.
  */
-function prodNodeFlags(): string[] {
-  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
+function prodCommand(): { flags: string[]; env: Record<string, string> } {
   const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] ?? '';
-  return script.split(/\s+/).filter((t) => t.startsWith('--'));
+  const tokens = script.split(/\s+/).filter(Boolean);
+  const node = tokens.indexOf('node');
+  const env = Object.fromEntries(
+    tokens
+      .slice(0, Math.max(0, node))
+      .map((t) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(t))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1]!, m[2]!]),
+  );
+  const flags =
+    process.env.BENCH_NODE_FLAGS !== undefined
+      ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean)
+      : tokens.slice(node + 1).filter((t) => t.startsWith('--'));
+  return { flags, env };
 }
-const SERVICE_NODE_FLAGS = prodNodeFlags();
+const PROD = prodCommand();
+const SERVICE_NODE_FLAGS = PROD.flags;
 const MAIN = join(SNAP, 'dist/src/main.js');
 const WORKER = join(SNAP, 'dist/src/worker.js');
 const BASELINE = join(SNAP, 'dist/bench/baseline/server.js');
@@ -118,6 +131,7 @@ function serviceEnv(db: Db, port: number, grpcPort: number, extra: Record<string
     RATE_LIMIT_WRITES_PER_TOKEN: '10000000',
     RATE_LIMIT_WRITES_PER_IP: '10000000',
     CODE_HMAC_KEY,
+    ...PROD.env,
     ...extra,
   };
 }
@@ -379,6 +393,10 @@ function report(results: DbResult[], totalS: number): void {
   p(`interleaved baseline → service → baseline → service; figures are the MEAN of ${ROUNDS} rounds.`);
   p('Service settings: MAIL_WORKER=off, EMAIL_RESEND_COOLDOWN_SECONDS=0, EMAIL_MAX_MAILS_PER_DAY=0 (mail limits off so that');
   p('thousands of changes per user are allowed), LOG_LEVEL=warn, NODE_ENV=production.');
+  const command = [...Object.entries(PROD.env).map(([k, v]) => `${k}=${v}`), 'node', ...SERVICE_NODE_FLAGS].join(' ');
+  p(
+    `Service command: ${command} dist/src/main.js (as npm run start:prod${process.env.BENCH_NODE_FLAGS !== undefined ? ', flags from BENCH_NODE_FLAGS' : ''}).`,
+  );
   const ratios: string[] = [];
   const targets: string[] = [];
   for (const r of results) {
