@@ -179,7 +179,29 @@ describe('/docs', () => {
     expect(await init.text()).toContain('UserService_SetEmail');
     const css = await fetch(`${t.url}/docs/swagger-ui.css`);
     expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
   });
+
+  it('links its assets relative to where it is served', async () => {
+    const bare = await (await fetch(`${t.url}/docs`)).text();
+    expect(bare).toContain('src="docs/swagger-ui-bundle.js"');
+    for (const path of ['/docs/', '/docs/index.html']) {
+      const page = await (await fetch(`${t.url}${path}`)).text();
+      expect(page).toContain('src="./swagger-ui-bundle.js"');
+    }
+    const bundle = await fetch(`${t.url}/docs/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it.each(['/docs/LICENSE', '/docs/package.json', '/docs/swagger-ui-bundle.js.map', '/docs/..%2Fpackage.json', '/docs/nothing.js'])(
+    'answers 404 in ZITADEL’s shape for %s, which is not one of Swagger UI’s assets',
+    async (path) => {
+      const r = await rest(t.url, 'GET', path);
+      expect(r.status).toBe(404);
+      expect(r.body).toMatchObject({ code: 5 });
+    },
+  );
 });
 
 describe('a client generated from the document (openapi-typescript + openapi-fetch)', () => {

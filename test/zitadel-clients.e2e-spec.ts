@@ -334,4 +334,12 @@ describe('the Connect routes beside the Nest routes on the main port', () => {
     });
     expect(r.status).toBe(415);
   });
+
+  it('answers 404 in ZITADEL’s shape for a path under the service that names no method', async () => {
+    for (const path of ['/zitadel.user.v2.UserService/NoSuchMethod', '/zitadel.user.v2.UserService/SetEmail/extra']) {
+      const r = await rest(t.url, 'POST', path, {}, t.adminToken);
+      expect(r.status).toBe(404);
+      expect(r.body).toMatchObject({ code: 5 });
+    }
+  });
 });
