@@ -154,7 +154,7 @@ function sanitize(value: unknown, message: string, depth = 0): unknown {
 /**
  * class-validator works out a class's rules again on every validate call: it filters its whole
  * metadata store and walks every registered class for inherited rules, then groups the result
- * by property, about a fifth of what a request allocates. The rules are fixed once the classes
+ * by property — among the largest allocation sites of a request. The rules are fixed once the classes
  * are loaded, so each lookup is kept per class and arguments, and the grouping per result; a
  * rule registered later (a lazily loaded class) clears the kept lookups.
  */
