@@ -1,3 +1,6 @@
+import { MailerService } from '@nestjs-modules/mailer';
+import { ModulesContainer } from '@nestjs/core';
+import { OutboxWorker } from '../src/outbox/outbox.worker.js';
 import { startApp, TestApp } from './support/app.js';
 import { Api, appError, codeInMail, gql, PERMISSION_DENIED, rest, Transport, validationError } from './support/client.js';
 import { freshDatabase, TEST_DB, TestDatabase } from './support/database.js';
@@ -5,6 +8,9 @@ import { Delivery, expectFailure, listDeliveries, ok, requeueDelivery } from './
 import { eventually } from './support/fault-smtp.js';
 import { Scrape, scrape } from './support/metrics.js';
 import { SmtpSink } from './support/smtp-sink.js';
+
+/** Whether any module of the app provides this class (app.get would end the process if none does). */
+const hasProvider = (t: TestApp, token: Function): boolean => [...t.app.get(ModulesContainer).values()].some((m) => m.providers.has(token));
 
 /**
  * The operator's side of the service, in-process on a real database and a real SMTP sink:
@@ -285,10 +291,15 @@ describe(`the outbox gauge while a backlog drains, on ${TEST_DB}`, () => {
     expect(states(backlog)).toEqual({ pending: N, sending: 0, retrying: 0, sent: 0, dead: 0 });
     expect(backlog.value('mail_deliveries_total', { outcome: 'sent' })).toBe(0);
     expect(sink.mails).toHaveLength(0);
+    // without the worker the instance carries no delivery stack: no worker, no mailer
+    expect(hasProvider(producer, OutboxWorker)).toBe(false);
+    expect(hasProvider(producer, MailerService)).toBe(false);
     await producer.close();
 
     const consumer = await startApp({}, { db, sink });
     apps.push(consumer);
+    expect(hasProvider(consumer, OutboxWorker)).toBe(true);
+    expect(hasProvider(consumer, MailerService)).toBe(true);
     const drained = await eventually(
       async () => {
         const s = await scrape(consumer.url);
