@@ -35,3 +35,29 @@ describe(`migrations on ${TEST_DB}`, () => {
     expect((await ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
 });
+
+// PostgreSQL has no such settings to check
+if (TEST_DB === 'sqlite')
+  describe('the SQLite connection', () => {
+    let db: TestDatabase;
+    let ds: DataSource;
+
+    beforeAll(async () => {
+      db = await freshDatabase();
+      ds = new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: db.url, DATA_DIR: db.dir })));
+      await ds.initialize();
+    });
+    afterAll(async () => {
+      await ds.destroy();
+      await db.drop();
+    });
+
+    it('runs with the service pragmas: WAL, NORMAL sync, a busy timeout, foreign keys, a 2 MB page cache', async () => {
+      const pragma = async (name: string) => Object.values((await ds.query(`PRAGMA ${name}`))[0] as object)[0];
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('synchronous')).toBe(1);
+      expect(await pragma('busy_timeout')).toBe(5000);
+      expect(await pragma('foreign_keys')).toBe(1);
+      expect(await pragma('cache_size')).toBe(-2000);
+    });
+  });
