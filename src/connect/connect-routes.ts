@@ -43,6 +43,12 @@ export class ConnectRoutes {
   }
 
   load(): Promise<ConnectHandlers> {
-    return (this.handlers ??= import('./connect-handlers.js').then((m) => m.connectHandlers(this.deps)));
+    return (this.handlers ??= import('./connect-handlers.js')
+      .then((m) => m.connectHandlers(this.deps))
+      .catch((e: unknown) => {
+        // a failed load is tried again at the next call rather than kept
+        this.handlers = undefined;
+        throw e;
+      }));
   }
 }

@@ -28,10 +28,16 @@ export function registerOpenApi(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   let docs: Promise<Docs> | undefined;
   const load = () =>
-    (docs ??= import('./openapi.js').then(({ buildOpenApiDocument }) => {
-      const document = buildOpenApiDocument(app);
-      return { json: JSON.stringify(document), initJs: swaggerInitJs(document) };
-    }));
+    (docs ??= import('./openapi.js')
+      .then(({ buildOpenApiDocument }) => {
+        const document = buildOpenApiDocument(app);
+        return { json: JSON.stringify(document), initJs: swaggerInitJs(document) };
+      })
+      .catch((e: unknown) => {
+        // a failed build is tried again at the next request rather than kept
+        docs = undefined;
+        throw e;
+      }));
   const assets = swaggerUiAssets();
 
   fastify.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send((await load()).json));
