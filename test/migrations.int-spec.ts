@@ -4,56 +4,50 @@ import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { MIGRATIONS } from '../src/database/migrations/index.js';
 import { freshDatabase, TestDatabase, TEST_DB } from './support/database.js';
 
-describe(`migrations on ${TEST_DB}`, () => {
+/** A fresh database of the suite's kind and the service's data source on it, for one describe block. */
+function useDataSource(): { readonly ds: DataSource } {
   let db: TestDatabase;
-  let ds: DataSource;
-
+  const state = {} as { ds: DataSource };
   beforeAll(async () => {
     db = await freshDatabase();
-    ds = new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: db.url, DATA_DIR: db.dir })));
-    await ds.initialize();
+    state.ds = new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: db.url, DATA_DIR: db.dir })));
+    await state.ds.initialize();
   });
   afterAll(async () => {
-    await ds.destroy();
+    await state.ds.destroy();
     await db.drop();
   });
+  return state;
+}
+
+describe(`migrations on ${TEST_DB}`, () => {
+  const t = useDataSource();
 
   it('apply to an empty database and leave nothing for migration:generate to do', async () => {
-    const applied = await ds.runMigrations({ transaction: 'each' });
+    const applied = await t.ds.runMigrations({ transaction: 'each' });
     expect(applied.map((m) => m.name)).toHaveLength(MIGRATIONS.length);
     // what `typeorm migration:generate` computes: the SQL needed to reach the entities' schema
-    const pending = await ds.driver.createSchemaBuilder().log();
+    const pending = await t.ds.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
-    expect(await ds.showMigrations()).toBe(false);
+    expect(await t.ds.showMigrations()).toBe(false);
   });
 
   it('revert cleanly and apply again', async () => {
-    for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration({ transaction: 'each' });
-    const tables = await ds.createQueryRunner().getTables(['users', 'mail_outbox', 'user_events']);
+    for (let i = 0; i < MIGRATIONS.length; i++) await t.ds.undoLastMigration({ transaction: 'each' });
+    const tables = await t.ds.createQueryRunner().getTables(['users', 'mail_outbox', 'user_events']);
     expect(tables).toHaveLength(0);
-    await ds.runMigrations({ transaction: 'each' });
-    expect((await ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+    await t.ds.runMigrations({ transaction: 'each' });
+    expect((await t.ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
   });
 });
 
 // PostgreSQL has no such settings to check
 if (TEST_DB === 'sqlite')
   describe('the SQLite connection', () => {
-    let db: TestDatabase;
-    let ds: DataSource;
-
-    beforeAll(async () => {
-      db = await freshDatabase();
-      ds = new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: db.url, DATA_DIR: db.dir })));
-      await ds.initialize();
-    });
-    afterAll(async () => {
-      await ds.destroy();
-      await db.drop();
-    });
+    const t = useDataSource();
 
     it('runs with the service pragmas: WAL, NORMAL sync, a busy timeout, foreign keys, a 2 MB page cache', async () => {
-      const pragma = async (name: string) => Object.values((await ds.query(`PRAGMA ${name}`))[0] as object)[0];
+      const pragma = async (name: string) => Object.values((await t.ds.query(`PRAGMA ${name}`))[0] as object)[0];
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('synchronous')).toBe(1);
       expect(await pragma('busy_timeout')).toBe(5000);

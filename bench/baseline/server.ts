@@ -24,6 +24,7 @@
  */
 import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isPgvEmail } from '../../src/common/request/pgv-email.js';
 import { SQLITE_PRAGMAS } from '../../src/database/sqlite-pragmas.js';
 
 // ------------------------------------------------------------------------------------------
@@ -257,32 +258,6 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const ROLE_GRANTS_USER_WRITE = new Set(['IAM_OWNER', 'ORG_OWNER', 'ORG_USER_MANAGER']);
 const INSTANCE_SCOPE = 'IAM';
 
-// RFC 5322 atext, as Go's net/mail accepts in a dot-atom local part.
-const ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
-/** protoc-gen-validate's email rule (the same check as src/common/request/validation.ts). */
-function isPgvEmail(value: string): boolean {
-  let addr = value.trim();
-  const angle = /^([^<>]*)<([^<>]*)>$/.exec(addr);
-  if (angle) {
-    const name = angle[1]!.trim();
-    if (name && !/^("([^"\\]|\\.)*"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-. \u0080-\uffff]+)$/.test(name)) return false;
-    addr = angle[2]!.trim();
-  }
-  const at = addr.lastIndexOf('@');
-  if (at <= 0 || at === addr.length - 1) return false;
-  const local = addr.slice(0, at);
-  const host = addr.slice(at + 1);
-  const quoted = /^"([^"\\\r\n]|\\.)*"$/.test(local);
-  if (!quoted && !local.split('.').every((p) => ATOM.test(p))) return false;
-  if (Buffer.byteLength(addr) > 254 || Buffer.byteLength(local) > 64) return false;
-  const h = host.replace(/\.$/, '').toLowerCase();
-  if (h.length === 0 || h.length > 253) return false;
-  return h
-    .split('.')
-    .every(
-      (label) => label.length > 0 && label.length <= 63 && /^[a-z0-9-]+$/.test(label) && !label.startsWith('-') && !label.endsWith('-'),
-    );
-}
 // ZITADEL's domain rule (src/email/email-address.ts)
 const DOMAIN_EMAIL =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessService } from '../auth/access.service.js';
+import { lazy } from '../common/lazy.js';
 import { TokenService } from '../auth/token.service.js';
 import { INPUT_CHECKS, type InputChecks } from '../common/request/validation.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -28,7 +29,6 @@ export interface ConnectDeps {
  */
 @Injectable()
 export class ConnectRoutes {
-  private handlers?: Promise<ConnectHandlers>;
   private readonly deps: ConnectDeps;
 
   constructor(
@@ -42,13 +42,5 @@ export class ConnectRoutes {
     this.deps = { access, email, users, checks, tokens, config };
   }
 
-  load(): Promise<ConnectHandlers> {
-    return (this.handlers ??= import('./connect-handlers.js')
-      .then((m) => m.connectHandlers(this.deps))
-      .catch((e: unknown) => {
-        // a failed load is tried again at the next call rather than kept
-        this.handlers = undefined;
-        throw e;
-      }));
-  }
+  readonly load: () => Promise<ConnectHandlers> = lazy(() => import('./connect-handlers.js').then((m) => m.connectHandlers(this.deps)));
 }

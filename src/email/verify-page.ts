@@ -1,4 +1,5 @@
 import type { TemplateDelegate } from 'handlebars';
+import { lazy } from '../common/lazy.js';
 
 // The hosted verification page (spec §5: scanner-safe links). Server-rendered, no JavaScript,
 // one form; Handlebars escapes every value. The templates are compiled at the first page
@@ -48,15 +49,13 @@ interface Templates {
   result: TemplateDelegate;
 }
 
-let templates: Promise<Templates> | undefined;
-
-function compiled(): Promise<Templates> {
-  return (templates ??= import('handlebars').then(({ default: Handlebars }) => ({
+const compiled = lazy(() =>
+  import('handlebars').then(({ default: Handlebars }): Templates => ({
     layout: Handlebars.compile(LAYOUT),
     form: Handlebars.compile(FORM),
     result: Handlebars.compile(RESULT),
-  })));
-}
+  })),
+);
 
 export const VERIFY_PATH = '/ui/v2/login/verify';
 

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
+import { lazy } from '../common/lazy.js';
 
 const TITLE = 'User Service — OpenAPI';
 
@@ -26,19 +27,12 @@ interface Docs {
  */
 export function registerOpenApi(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
-  let docs: Promise<Docs> | undefined;
-  const load = () =>
-    (docs ??= import('./openapi.js')
-      .then(({ buildOpenApiDocument }) => {
-        const document = buildOpenApiDocument(app);
-        return { json: JSON.stringify(document), initJs: swaggerInitJs(document) };
-      })
-      .catch((e: unknown) => {
-        // a failed build is tried again at the next request rather than kept
-        docs = undefined;
-        throw e;
-      }));
-  const assets = swaggerUiAssets();
+  const load = lazy(() =>
+    import('./openapi.js').then(({ buildOpenApiDocument }): Docs => {
+      const document = buildOpenApiDocument(app);
+      return { json: JSON.stringify(document), initJs: swaggerInitJs(document) };
+    }),
+  );
 
   fastify.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send((await load()).json));
   // the page's links are relative: /docs needs its folder named, /docs/ does not
@@ -47,29 +41,25 @@ export function registerOpenApi(app: NestFastifyApplication): void {
     fastify.get(path, (_req, reply) => reply.type('text/html; charset=utf-8').send(swaggerHtml('./')));
   fastify.get('/docs/swagger-ui-init.js', async (_req, reply) => reply.type(ASSET_TYPES['.js']!).send((await load()).initJs));
   fastify.get('/docs/:file', (req: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => {
-    const file = assets.files().get(req.params.file);
+    const file = swaggerUiAssets().get(req.params.file);
     if (!file) return reply.callNotFound();
     return reply.type(ASSET_TYPES[extname(file)]!).header('cache-control', 'public, max-age=86400').send(createReadStream(file));
   });
 }
 
 /** Swagger UI's distribution files (swagger-ui-dist, from @nestjs/swagger's dependencies), listed once. */
-function swaggerUiAssets(): { files(): Map<string, string> } {
-  let files: Map<string, string> | undefined;
-  return {
-    files() {
-      if (!files) {
-        const fromSwagger = createRequire(createRequire(import.meta.url).resolve('@nestjs/swagger'));
-        const dir = dirname(fromSwagger.resolve('swagger-ui-dist/package.json'));
-        files = new Map(
-          readdirSync(dir)
-            .filter((f) => ASSET_TYPES[extname(f)])
-            .map((f) => [f, join(dir, f)]),
-        );
-      }
-      return files;
-    },
-  };
+let assets: Map<string, string> | undefined;
+function swaggerUiAssets(): Map<string, string> {
+  if (!assets) {
+    const fromSwagger = createRequire(createRequire(import.meta.url).resolve('@nestjs/swagger'));
+    const dir = dirname(fromSwagger.resolve('swagger-ui-dist/package.json'));
+    assets = new Map(
+      readdirSync(dir)
+        .filter((f) => ASSET_TYPES[extname(f)])
+        .map((f) => [f, join(dir, f)]),
+    );
+  }
+  return assets;
 }
 
 function swaggerHtml(base: string): string {

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, IsString, registerDecorator, ValidationError, ValidationOptions, validateSync } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata.js';
 import { requestInvalid } from '../errors/app-error.js';
+import { isPgvEmail } from './pgv-email.js';
 
 const PROTO_NAME = Symbol('protoName');
 
@@ -45,9 +46,6 @@ export function RuneLength(min: number, max: number, options?: ValidationOptions
     });
 }
 
-// RFC 5322 atext, as Go's net/mail accepts in a dot-atom local part.
-const ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
-
 /** A string field with ZITADEL's length rule: the type is checked first, then the length in runes. */
 export function ProtoString(min: number, max: number): PropertyDecorator {
   return (target, key) => {
@@ -57,34 +55,7 @@ export function ProtoString(min: number, max: number): PropertyDecorator {
   };
 }
 
-/**
- * protoc-gen-validate's `email` rule: Go's mail.ParseAddress must accept the value (so the
- * "Name <addr>" form passes here and is refused later by the domain check, EMAIL-599GV), the
- * address at most 254 bytes, its local part at most 64, its host a valid hostname.
- */
-export function isPgvEmail(value: string): boolean {
-  let addr = value.trim();
-  const angle = /^([^<>]*)<([^<>]*)>$/.exec(addr);
-  if (angle) {
-    const name = angle[1]!.trim();
-    if (name && !/^("([^"\\]|\\.)*"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-. \u0080-\uffff]+)$/.test(name)) return false;
-    addr = angle[2]!.trim();
-  }
-  const at = addr.lastIndexOf('@');
-  if (at <= 0 || at === addr.length - 1) return false;
-  const local = addr.slice(0, at);
-  const host = addr.slice(at + 1);
-  const quoted = /^"([^"\\\r\n]|\\.)*"$/.test(local);
-  if (!quoted && !local.split('.').every((p) => ATOM.test(p))) return false;
-  if (Buffer.byteLength(addr) > 254 || Buffer.byteLength(local) > 64) return false;
-  const h = host.replace(/\.$/, '').toLowerCase();
-  if (h.length === 0 || h.length > 253) return false;
-  return h
-    .split('.')
-    .every(
-      (label) => label.length > 0 && label.length <= 63 && /^[a-z0-9-]+$/.test(label) && !label.startsWith('-') && !label.endsWith('-'),
-    );
-}
+export { isPgvEmail };
 
 export function IsPgvEmail(options?: ValidationOptions): PropertyDecorator {
   return (object, propertyName) =>
