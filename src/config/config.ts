@@ -41,6 +41,16 @@ export interface AppConfig {
   trustProxy: boolean;
   /** JWT access tokens verified against a JWKS; unset = only PATs are accepted. */
   jwt: JwtConfig | undefined;
+  /** Actions (spec §9): calls of targets for recorded events. */
+  actions: ActionsConfig;
+}
+
+export interface ActionsConfig {
+  /** Allow targets on loopback, private and link-local addresses (never cloud metadata). */
+  allowPrivateNetworks: boolean;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
 }
 
 export interface JwtConfig {
@@ -196,6 +206,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     jwt: jwt(env),
+    actions: {
+      allowPrivateNetworks: bool(env, 'ACTIONS_ALLOW_PRIVATE_NETWORKS', false),
+      maxAttempts: int(env, 'ACTIONS_MAX_ATTEMPTS', 12, 1, 100),
+      retryBaseMs: int(env, 'ACTIONS_RETRY_BASE_MS', 5000, 10, 3600_000),
+      retryMaxMs: int(env, 'ACTIONS_RETRY_MAX_MS', 60_000, 10, 24 * 3600_000),
+    },
   };
 }
 

@@ -9,6 +9,8 @@ import {
 } from '@connectrpc/connect-node';
 import { Logger } from '@nestjs/common';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
+import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
+import { ActionServiceConnect } from './action-service.connect.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
@@ -16,7 +18,7 @@ import type { ConnectDeps } from './connect-routes.js';
 import { authInterceptor, errorInterceptor } from './interceptors.js';
 import { UserServiceConnect } from './user-service.connect.js';
 
-/** What ConnectRoutes loads at the first call: the handlers of every UserService method. */
+/** What ConnectRoutes loads at the first call: the handlers of every UserService and ActionService method. */
 export interface ConnectHandlers {
   /** Serves a call that Fastify routed to the service's path on the main port. */
   serve(req: FastifyRequest, reply: FastifyReply): Promise<void>;
@@ -35,7 +37,9 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
     jsonOptions: { ignoreUnknownFields: true },
     acceptCompression: [compressionGzip, compressionBrotli],
   };
-  const routes = (router: ReturnType<typeof createConnectRouter>) => router.service(UserService, implementation);
+  const actions = new ActionServiceConnect(deps.access, deps.actions, deps.checks).implementation;
+  const routes = (router: ReturnType<typeof createConnectRouter>) =>
+    router.service(UserService, implementation).service(ActionService, actions);
   // gRPC proper needs HTTP/2 trailers: only Connect and gRPC-web on the HTTP/1.1 main port
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);

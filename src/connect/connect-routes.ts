@@ -7,16 +7,20 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { EmailService } from '../email/email.service.js';
 import { UsersService } from '../users/users.service.js';
+import { ActionsService } from '../actions/actions.service.js';
 import type { ConnectHandlers } from './connect-handlers.js';
 
 /** The package and name of zitadel.user.v2.UserService: the path prefix of its calls. */
 export const USER_SERVICE_PATH = '/zitadel.user.v2.UserService/';
+/** The same for zitadel.action.v2beta.ActionService. */
+export const ACTION_SERVICE_PATH = '/zitadel.action.v2beta.ActionService/';
 
 /** What the Connect handlers use from the rest of the app. */
 export interface ConnectDeps {
   access: AccessService;
   email: EmailService;
   users: UsersService;
+  actions: ActionsService;
   checks: InputChecks;
   tokens: TokenService;
   config: AppConfig;
@@ -35,11 +39,12 @@ export class ConnectRoutes {
     access: AccessService,
     email: EmailService,
     users: UsersService,
+    actions: ActionsService,
     tokens: TokenService,
     @Inject(INPUT_CHECKS) checks: InputChecks,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.deps = { access, email, users, checks, tokens, config };
+    this.deps = { access, email, users, actions, checks, tokens, config };
   }
 
   readonly load: () => Promise<ConnectHandlers> = lazy(() => import('./connect-handlers.js').then((m) => m.connectHandlers(this.deps)));

@@ -19,9 +19,9 @@ export function isPermanent(err: unknown): boolean {
   return e?.permanent === true || (typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600);
 }
 
-/** Exponential backoff with full jitter in its upper half. */
-export function backoffMs(attempts: number, baseMs: number, random = Math.random): number {
-  const ceiling = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+/** Exponential backoff with full jitter in its upper half, capped at `maxMs`. */
+export function backoffMs(attempts: number, baseMs: number, random = Math.random, maxMs = MAX_BACKOFF_MS): number {
+  const ceiling = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), maxMs);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ActionQueueModule } from '../actions/action-queue.module.js';
 import { UserStore } from './user-store.js';
 
-/** The user aggregate's storage, shared by the users, email and auth modules. */
-@Module({ providers: [UserStore], exports: [UserStore] })
+/** The user aggregate's storage, shared by the users, email and auth modules; events go to actions' queue. */
+@Module({ imports: [ActionQueueModule], providers: [UserStore], exports: [UserStore] })
 export class UserStoreModule {}

@@ -1,3 +1,6 @@
+import { ActionCallEntity } from './action-call.entity.js';
+import { ActionExecutionEntity, ActionStateEntity } from './action-execution.entity.js';
+import { ActionTargetEntity } from './action-target.entity.js';
 import { EmailCodeEntity } from './email-code.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { MembershipEntity } from './membership.entity.js';
@@ -8,6 +11,10 @@ import { UserEventEntity } from './user-event.entity.js';
 import { UserEntity } from './user.entity.js';
 
 export {
+  ActionCallEntity,
+  ActionExecutionEntity,
+  ActionStateEntity,
+  ActionTargetEntity,
   EmailCodeEntity,
   IdempotencyKeyEntity,
   MembershipEntity,
@@ -27,4 +34,8 @@ export const ENTITIES = [
   EmailCodeEntity,
   OutboxMessageEntity,
   IdempotencyKeyEntity,
+  ActionTargetEntity,
+  ActionExecutionEntity,
+  ActionStateEntity,
+  ActionCallEntity,
 ];
