@@ -18,6 +18,8 @@ export interface ReceivedCall {
 export class Receiver {
   readonly calls: ReceivedCall[] = [];
   plan: (path: string, n: number) => number | 'hang' = () => 200;
+  /** How long each answer waits (calls are then in flight for that long). */
+  delayMs = 0;
   private server: Server | null = null;
   port = 0;
 
@@ -40,8 +42,10 @@ export class Receiver {
         }
         this.calls.push({ path, headers: req.headers, raw, body, status: answer === 'hang' ? 0 : answer });
         if (answer === 'hang') return;
-        res.writeHead(answer, { 'content-type': 'application/json' });
-        res.end('{}');
+        setTimeout(() => {
+          res.writeHead(answer, { 'content-type': 'application/json' });
+          res.end('{}');
+        }, this.delayMs);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
