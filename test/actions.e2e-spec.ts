@@ -5,6 +5,7 @@ import { createServerTransport } from '@zitadel/client/node';
 import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
 import { ActionsWorker } from '../src/actions/actions.worker.js';
 import { GrpcServer } from '../src/connect/grpc-server.js';
+import { OutboxWorker } from '../src/outbox/outbox.worker.js';
 import { startApp, TestApp } from './support/app.js';
 import { Api, gql, rest } from './support/client.js';
 import { Receiver, until } from './support/receiver.js';
@@ -358,6 +359,38 @@ describe('ZITADEL’s own client over Connect and gRPC', () => {
       t.adminToken,
     );
     expect({ status: unknown.status, id: unknown.body.details?.[0]?.id }).toEqual({ status: 404, id: 'COMMAND-74aaqj8fv9' });
+  });
+});
+
+describe('a mail given up on is an event too', () => {
+  let mailless: TestApp;
+  beforeAll(async () => {
+    // this instance's SMTP server refuses connections, and one attempt is all a mail gets
+    mailless = await startApp(
+      { SMTP_URL: 'smtp://127.0.0.1:1', OUTBOX_MAX_ATTEMPTS: '1', ACTIONS_ALLOW_PRIVATE_NETWORKS: 'true' },
+      { db: t.db, sink: t.sink },
+    );
+    await t.app.get(OutboxWorker).stop();
+  });
+  afterAll(() => mailless?.close());
+
+  it('user.human.email.delivery.dead reaches the executions of its group', async () => {
+    const path = '/dead-mail';
+    const target = await createTarget({ name: 'dead-mail', endpoint: receiver.url(path), timeout: '5s', restWebhook: {} });
+    await setExecution({ event: { group: 'user.human.email.delivery' } }, [target.id]);
+    const { userId } = await api.addUniqueUser(orgId, 'deadmail');
+    const r = await new Api(mailless.url, mailless.adminToken).setEmail('rest', userId, {
+      email: 'deadmail-new@example.com',
+      sendCode: {},
+    });
+    expect(r.ok).toBe(true);
+    const call = await until(() => receiver.callsTo(path).find((c) => c.body?.aggregateID === userId), 'the dead-mail call');
+    validatePayload(call.raw, call.headers['zitadel-signature'] as string, target.signingKey);
+    expect(call.body).toMatchObject({
+      event_type: 'user.human.email.delivery.dead',
+      event_payload: { kind: 'email.verify', deliveryId: expect.any(String) },
+    });
+    expect(call.body.userID).toBeUndefined();
   });
 });
 
