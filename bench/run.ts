@@ -8,6 +8,8 @@
  * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=15  BENCH_USERS=2000
  * BENCH_CONNECTIONS=50  BENCH_DRAIN_S=6  BENCH_OUTBOX_CONCURRENCY=16  BENCH_PROF_S=10 BENCH_PROF_DIR=/tmp/prof
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  BENCH_KEEP=1 (keep the databases)
+ * BENCH_ACTIONS=1 (one action execution on the group user.human.email, so every SetEmail also
+ * writes two action calls — the changed and code-added events — in its transaction)
  *
  * Per database:
  *  1. Preparation: a fresh database (SQLite file in a temp dir; PostgreSQL `CREATE DATABASE`).
@@ -94,6 +96,7 @@ const ROUNDS = 2;
 const DRAIN_WINDOW_S = num('BENCH_DRAIN_S', 6);
 const OUTBOX_CONCURRENCY = num('BENCH_OUTBOX_CONCURRENCY', 16);
 const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const ACTIONS = process.env.BENCH_ACTIONS === '1';
 const DBS = (process.env.BENCH_DBS || 'sqlite,postgres').split(',').map((s) => s.trim()) as DbKind[];
 const CODE_HMAC_KEY = 'bench-fixed-code-hmac-key-0123456789abcdef';
 
@@ -131,6 +134,7 @@ function serviceEnv(db: Db, port: number, grpcPort: number, extra: Record<string
     RATE_LIMIT_WRITES_PER_TOKEN: '10000000',
     RATE_LIMIT_WRITES_PER_IP: '10000000',
     CODE_HMAC_KEY,
+    ...(ACTIONS ? { ACTIONS_ALLOW_PRIVATE_NETWORKS: 'true' } : {}),
     ...PROD.env,
     ...extra,
   };
@@ -280,10 +284,34 @@ async function prepare(db: Db): Promise<{ token: string; userIds: string[] }> {
   try {
     const token = readFileSync(join(db.dir, 'svc', 'admin.pat'), 'utf8').trim();
     const { userIds } = await createUsers(`http://127.0.0.1:${svc.port}`, token, db.kind, USERS);
+    if (ACTIONS) await configureAction(`http://127.0.0.1:${svc.port}`, token);
     return { token, userIds };
   } finally {
     await stopChecked(svc);
   }
+}
+
+/**
+ * BENCH_ACTIONS=1: a target and one execution for the group user.human.email. The service runs
+ * without a worker (MAIL_WORKER=off), so the calls are only written, as part of each request.
+ */
+async function configureAction(base: string, token: string): Promise<void> {
+  const call = async (method: string, path: string, body: unknown) => {
+    const r = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as { id: string };
+  };
+  const target = await call('POST', '/v2beta/actions/targets', {
+    name: 'bench',
+    endpoint: 'http://127.0.0.1:9/hook',
+    timeout: '5s',
+    restAsync: {},
+  });
+  await call('PUT', '/v2beta/actions/executions', { condition: { event: { group: 'user.human.email' } }, targets: [target.id] });
 }
 
 async function drain(db: Db, expected: number): Promise<Drain> {
@@ -391,6 +419,7 @@ function report(results: DbResult[], totalS: number): void {
     `SetEmail benchmark — ${USERS} users, ${CONNECTIONS} connections × ${DURATION_S} s per run, default sendCode (outbox row per request),`,
   );
   p(`interleaved baseline → service → baseline → service; figures are the MEAN of ${ROUNDS} rounds.`);
+  if (ACTIONS) p('BENCH_ACTIONS=1: one action execution (group user.human.email) — each SetEmail also writes 2 action calls.');
   p('Service settings: MAIL_WORKER=off, EMAIL_RESEND_COOLDOWN_SECONDS=0, EMAIL_MAX_MAILS_PER_DAY=0 (mail limits off so that');
   p('thousands of changes per user are allowed), LOG_LEVEL=warn, NODE_ENV=production.');
   const command = [...Object.entries(PROD.env).map(([k, v]) => `${k}=${v}`), 'node', ...SERVICE_NODE_FLAGS].join(' ');
