@@ -8,7 +8,7 @@ import type { OutboxStatus } from './outbox-message.entity.js';
  */
 @Entity('action_calls')
 @Index('ix_action_calls_due', ['status', 'nextAttemptAt'])
-@Index('ix_action_calls_target', ['targetId', 'id'])
+@Index('ix_action_calls_target', ['targetId', 'status', 'id'])
 export class ActionCallEntity {
   /** Time-ordered ID; also the delivery ID receivers de-duplicate on. */
   @PrimaryColumn({ type: 'varchar', length: 20 })
@@ -17,7 +17,7 @@ export class ActionCallEntity {
   @Column({ name: 'target_id', type: 'varchar', length: 20 })
   targetId!: string;
 
-  /** restCall and restWebhook targets get their calls one at a time, in order. */
+  /** restCall and restWebhook targets get their calls one at a time, in order (the index on target, status, id finds an earlier undelivered one without reading the delivered ones). */
   @Column({ type: 'boolean', default: false })
   ordered!: boolean;
 

@@ -5,7 +5,7 @@ export const Actions1796060000000 = dualMigration('Actions1796060000000', {
   sqlite: {
     up: [
       `CREATE TABLE "action_calls" ("id" varchar(20) PRIMARY KEY NOT NULL, "target_id" varchar(20) NOT NULL, "ordered" boolean NOT NULL DEFAULT (0), "event_type" varchar(100) NOT NULL, "aggregate_id" varchar(200) NOT NULL, "payload" text, "status" varchar(16) NOT NULL, "attempts" integer NOT NULL DEFAULT (0), "next_attempt_at" bigint NOT NULL, "locked_until" bigint, "last_error" varchar(1000), "created_at" bigint NOT NULL, "sent_at" bigint)`,
-      `CREATE INDEX "ix_action_calls_target" ON "action_calls" ("target_id", "id")`,
+      `CREATE INDEX "ix_action_calls_target" ON "action_calls" ("target_id", "status", "id")`,
       `CREATE INDEX "ix_action_calls_due" ON "action_calls" ("status", "next_attempt_at")`,
       `CREATE TABLE "action_executions" ("id" varchar(300) PRIMARY KEY NOT NULL, "targets" text NOT NULL, "created_at" bigint NOT NULL, "changed_at" bigint NOT NULL)`,
       `CREATE TABLE "action_state" ("id" integer PRIMARY KEY NOT NULL, "version" bigint NOT NULL)`,
@@ -24,7 +24,7 @@ export const Actions1796060000000 = dualMigration('Actions1796060000000', {
   postgres: {
     up: [
       `CREATE TABLE "action_calls" ("id" character varying(20) NOT NULL, "target_id" character varying(20) NOT NULL, "ordered" boolean NOT NULL DEFAULT false, "event_type" character varying(100) NOT NULL, "aggregate_id" character varying(200) NOT NULL, "payload" text, "status" character varying(16) NOT NULL, "attempts" integer NOT NULL DEFAULT '0', "next_attempt_at" bigint NOT NULL, "locked_until" bigint, "last_error" character varying(1000), "created_at" bigint NOT NULL, "sent_at" bigint, CONSTRAINT "PK_76ef041f1161f362b69547cb87e" PRIMARY KEY ("id"))`,
-      `CREATE INDEX "ix_action_calls_target" ON "action_calls"  ("target_id", "id")`,
+      `CREATE INDEX "ix_action_calls_target" ON "action_calls"  ("target_id", "status", "id")`,
       `CREATE INDEX "ix_action_calls_due" ON "action_calls"  ("status", "next_attempt_at")`,
       `CREATE TABLE "action_executions" ("id" character varying(300) NOT NULL, "targets" text NOT NULL, "created_at" bigint NOT NULL, "changed_at" bigint NOT NULL, CONSTRAINT "PK_fce9d8d5b8fcce44bf4598f2bf2" PRIMARY KEY ("id"))`,
       `CREATE TABLE "action_state" ("id" integer NOT NULL, "version" bigint NOT NULL, CONSTRAINT "PK_02b297d2ae457bd51aaccc320fb" PRIMARY KEY ("id"))`,
