@@ -38,6 +38,8 @@
  */
 import 'reflect-metadata';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -292,9 +294,24 @@ async function prepare(db: Db): Promise<{ token: string; userIds: string[] }> {
 }
 
 /**
- * BENCH_ACTIONS=1: a target and one execution for the group user.human.email. The service runs
- * without a worker (MAIL_WORKER=off), so the calls are only written, as part of each request.
+ * BENCH_ACTIONS=1: the target, a receiver in this process that answers 204 (the drain's worker
+ * delivers the calls to it beside the mails; the service runs with MAIL_WORKER=off, so during
+ * the load the calls are only written, as part of each request).
  */
+let actionReceiverPort = 0;
+async function actionReceiver(): Promise<number> {
+  if (actionReceiverPort) return actionReceiverPort;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  server.unref();
+  actionReceiverPort = (server.address() as AddressInfo).port;
+  return actionReceiverPort;
+}
+
+/** BENCH_ACTIONS=1: a target and one execution for the group user.human.email. */
 async function configureAction(base: string, token: string): Promise<void> {
   const call = async (method: string, path: string, body: unknown) => {
     const r = await fetch(base + path, {
@@ -307,7 +324,7 @@ async function configureAction(base: string, token: string): Promise<void> {
   };
   const target = await call('POST', '/v2beta/actions/targets', {
     name: 'bench',
-    endpoint: 'http://127.0.0.1:9/hook',
+    endpoint: `http://127.0.0.1:${await actionReceiver()}/hook`,
     timeout: '5s',
     restAsync: {},
   });
