@@ -1,17 +1,25 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Input, Operation } from '../common/request/operation.js';
-import { actionAdmin } from './actions.controller.js';
+import { type Call, CallOf, Op } from '../pipeline/operation.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 import {
-  ActionDeliveryIdInput,
   CreateTargetInput,
   ListActionDeliveriesInput,
   ListExecutionsInput,
   ListTargetsInput,
   SetExecutionInput,
-  TargetIdInput,
   UpdateTargetInput,
 } from './actions.inputs.js';
-import { ActionsService } from './actions.service.js';
+import {
+  CreateTarget,
+  DeleteTarget,
+  GetTarget,
+  ListActionDeliveries,
+  ListExecutions,
+  ListTargets,
+  RequeueActionDelivery,
+  SetExecution,
+  UpdateTarget,
+} from './actions.operations.js';
 import {
   ActionDeliveryView,
   CreatedTargetView,
@@ -22,71 +30,73 @@ import {
   UpdatedTargetView,
 } from './actions.views.js';
 
-/** The ActionService operations of ActionsController, over GraphQL: same inputs, same service, IAM_OWNER only. */
+type AnyCall = Call<any>;
+
+/** The ActionService operations of ActionsController, over GraphQL: the same operations through the same pipeline. */
 @Resolver(() => TargetView)
 export class ActionsResolver {
-  constructor(private readonly actions: ActionsService) {}
+  constructor(private readonly pipeline: Pipeline) {}
 
   @Mutation(() => CreatedTargetView, { description: 'CreateTarget: the signing key is shown here only' })
-  @Operation({ input: CreateTargetInput, access: actionAdmin })
-  createActionTarget(@Args('input', { type: () => CreateTargetInput }) input: CreateTargetInput) {
-    return this.actions.createTarget(input);
+  @Op(CreateTarget)
+  createActionTarget(@CallOf() call: AnyCall, @Args('input', { type: () => CreateTargetInput }) _input: CreateTargetInput) {
+    return this.pipeline.execute(CreateTarget, call);
   }
 
   @Mutation(() => UpdatedTargetView, { description: 'UpdateTarget' })
-  @Operation({ input: UpdateTargetInput, access: actionAdmin })
-  updateActionTarget(@Args('input', { type: () => UpdateTargetInput }) input: UpdateTargetInput) {
-    return this.actions.updateTarget(input);
+  @Op(UpdateTarget)
+  updateActionTarget(@CallOf() call: AnyCall, @Args('input', { type: () => UpdateTargetInput }) _input: UpdateTargetInput) {
+    return this.pipeline.execute(UpdateTarget, call);
   }
 
   @Mutation(() => DeletedTargetView, { description: 'DeleteTarget' })
-  @Operation({ input: TargetIdInput, fromGraphQL: (a) => ({ id: a.id }), access: actionAdmin })
-  deleteActionTarget(@Input() input: TargetIdInput, @Args('id', { type: () => ID }) _id: string) {
-    return this.actions.deleteTarget(input.id);
+  @Op(DeleteTarget)
+  deleteActionTarget(@CallOf() call: AnyCall, @Args('id', { type: () => ID }) _id: string) {
+    return this.pipeline.execute(DeleteTarget, call);
   }
 
   @Query(() => TargetView, { description: 'GetTarget (no signing key)' })
-  @Operation({ input: TargetIdInput, fromGraphQL: (a) => ({ id: a.id }), access: actionAdmin })
-  actionTarget(@Input() input: TargetIdInput, @Args('id', { type: () => ID }) _id: string) {
-    return this.actions.getTarget(input.id);
+  @Op(GetTarget)
+  actionTarget(@CallOf() call: AnyCall, @Args('id', { type: () => ID }) _id: string) {
+    return this.pipeline.execute(GetTarget, call);
   }
 
   @Query(() => [TargetView], { description: 'ListTargets (no signing keys)' })
-  @Operation({ input: ListTargetsInput, fromGraphQL: (a) => a.filter ?? {}, access: actionAdmin })
+  @Op(ListTargets)
   async actionTargets(
-    @Input() input: ListTargetsInput,
+    @CallOf() call: AnyCall,
     @Args('filter', { type: () => ListTargetsInput, nullable: true }) _filter?: ListTargetsInput,
   ): Promise<TargetView[]> {
-    return (await this.actions.listTargets(input)).items;
+    return (await this.pipeline.execute(ListTargets, call)).items;
   }
 
   @Mutation(() => SetExecutionView, { description: 'SetExecution (event conditions; an empty target list removes it)' })
-  @Operation({ input: SetExecutionInput, access: actionAdmin })
-  setActionExecution(@Args('input', { type: () => SetExecutionInput }) input: SetExecutionInput) {
-    return this.actions.setExecution(input);
+  @Op(SetExecution)
+  setActionExecution(@CallOf() call: AnyCall, @Args('input', { type: () => SetExecutionInput }) _input: SetExecutionInput) {
+    return this.pipeline.execute(SetExecution, call);
   }
 
   @Query(() => [ExecutionView], { description: 'ListExecutions' })
-  @Operation({ input: ListExecutionsInput, fromGraphQL: (a) => a.filter ?? {}, access: actionAdmin })
+  @Op(ListExecutions)
   async actionExecutions(
-    @Input() input: ListExecutionsInput,
+    @CallOf() call: AnyCall,
     @Args('filter', { type: () => ListExecutionsInput, nullable: true }) _filter?: ListExecutionsInput,
   ): Promise<ExecutionView[]> {
-    return (await this.actions.listExecutions(input)).items;
+    return (await this.pipeline.execute(ListExecutions, call)).items;
   }
 
   @Query(() => [ActionDeliveryView], { description: 'Action calls by state and target, newest first (IAM_OWNER)' })
-  @Operation({ input: ListActionDeliveriesInput, fromGraphQL: (a) => a.filter ?? {}, access: actionAdmin })
+  @Op(ListActionDeliveries)
   actionDeliveries(
-    @Input() input: ListActionDeliveriesInput,
+    @CallOf() call: AnyCall,
     @Args('filter', { type: () => ListActionDeliveriesInput, nullable: true }) _filter?: ListActionDeliveriesInput,
   ): Promise<ActionDeliveryView[]> {
-    return this.actions.deliveries(input);
+    return this.pipeline.execute(ListActionDeliveries, call);
   }
 
   @Mutation(() => ActionDeliveryView, { description: 'Requeue a dead action call, same delivery ID (IAM_OWNER)' })
-  @Operation({ input: ActionDeliveryIdInput, fromGraphQL: (a) => ({ id: a.id }), access: actionAdmin })
-  requeueActionDelivery(@Input() input: ActionDeliveryIdInput, @Args('id', { type: () => ID }) _id: string) {
-    return this.actions.requeue(input.id);
+  @Op(RequeueActionDelivery)
+  requeueActionDelivery(@CallOf() call: AnyCall, @Args('id', { type: () => ID }) _id: string) {
+    return this.pipeline.execute(RequeueActionDelivery, call);
   }
 }
