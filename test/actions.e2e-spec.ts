@@ -374,12 +374,15 @@ describe('a mail given up on is an event too', () => {
   });
   afterAll(() => mailless?.close());
 
-  it('user.human.email.delivery.dead reaches the executions of its group', async () => {
+  it('user.human.email.delivery.dead reaches the executions of its group, set through another instance', async () => {
     const path = '/dead-mail';
+    // this instance routes an event before the execution exists: its cached routing must not outlive the change
+    const other = new Api(mailless.url, mailless.adminToken);
+    await other.addUniqueUser(orgId, 'warm');
     const target = await createTarget({ name: 'dead-mail', endpoint: receiver.url(path), timeout: '5s', restWebhook: {} });
     await setExecution({ event: { group: 'user.human.email.delivery' } }, [target.id]);
     const { userId } = await api.addUniqueUser(orgId, 'deadmail');
-    const r = await new Api(mailless.url, mailless.adminToken).setEmail('rest', userId, {
+    const r = await other.setEmail('rest', userId, {
       email: 'deadmail-new@example.com',
       sendCode: {},
     });
