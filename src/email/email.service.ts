@@ -36,7 +36,17 @@ export const EmailEvents = {
   verificationFailed: 'user.human.email.verification.failed',
 } as const;
 
-const codeInvalid = () => invalidArgument('COMMAND-eis9R', 'Code is invalid');
+export const codeInvalid = () => invalidArgument('COMMAND-eis9R', 'Code is invalid');
+
+/** The per-source failure counts of a pending code (a JSON object; anything else counts as none). */
+function parseCounts(json: string): Record<string, number> {
+  try {
+    const v: unknown = JSON.parse(json);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : {};
+  } catch {
+    return {};
+  }
+}
 
 /** What a unit of work decided: a result to answer (and remember), or an error to answer after committing. */
 type Outcome<T> = { result: T; mailed: boolean } | { error: AppError };
@@ -64,7 +74,7 @@ export class EmailService {
   setEmail(call: Call<SetEmailInput>): Promise<EmailChangeResult> {
     const { input } = call;
     const verification = input.verification;
-    return this.change(call, 'SetEmail', async (em, user, actorId) => {
+    return this.change(call, 'SetEmail', undefined, async (em, user, actorId) => {
       assertValidEmailAddress(input.email);
       if (user.email === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
       const previous = { email: user.email, verified: user.emailVerified };
@@ -94,7 +104,7 @@ export class EmailService {
 
   /** ResendEmailCode: a new code for the pending verification; none pending → EMAIL-5w5ilin4yt. */
   resendCode(call: Call<ResendEmailCodeInput>): Promise<EmailChangeResult> {
-    return this.change(call, 'ResendEmailCode', async (em, user, actorId) => {
+    return this.change(call, 'ResendEmailCode', undefined, async (em, user, actorId) => {
       const pending = await this.codes.find(em, user.id);
       if (!pending) throw failedPrecondition('EMAIL-5w5ilin4yt', 'Code is empty');
       return this.newCode(em, actorId, user, call.input.verification);
@@ -103,33 +113,43 @@ export class EmailService {
 
   /** SendEmailCode: always a fresh code, replacing any pending one. */
   sendCode(call: Call<SendEmailCodeInput>): Promise<EmailChangeResult> {
-    return this.change(call, 'SendEmailCode', (em, user, actorId) => this.newCode(em, actorId, user, call.input.verification));
+    return this.change(call, 'SendEmailCode', undefined, (em, user, actorId) => this.newCode(em, actorId, user, call.input.verification));
   }
 
   /**
-   * VerifyEmail: the code is the credential. A wrong, expired or used code answers COMMAND-eis9R
-   * and records a failed attempt; after EMAIL_CODE_MAX_ATTEMPTS the code is dead, with the same answer.
+   * VerifyEmail: the code is the credential. A wrong, expired or used code answers COMMAND-eis9R.
+   * Failures count per source (§7.4: the caller, or the client IP when anonymous): a source with
+   * EMAIL_CODE_MAX_ATTEMPTS failures is refused for this code with the same answer, uncounted
+   * and unrecorded; EMAIL_CODE_MAX_TOTAL_ATTEMPTS failures from all sources kill the code. Only
+   * counted failures append a verification.failed event, so a code carries at most that many.
    */
   verify(call: Call<VerifyEmailInput>): Promise<EmailChangeResult> {
     const { input } = call;
-    return this.change<EmailChangeResult>(call, 'VerifyEmail', async (em, user, actorId) => {
+    return this.change<EmailChangeResult>(call, 'VerifyEmail', codeInvalid, async (em, user, actorId) => {
       const code = await this.codes.find(em, user.id);
       const now = user.changedAt;
-      const usable = code !== null && code.email === user.email && code.expiresAt > now && code.attempts < this.config.emailCodeMaxAttempts;
-      if (!usable || !this.verificationCodes.matches(user.id, input.verificationCode, code.codeHash)) {
-        if (code) {
-          const attempts = code.attempts + 1;
-          if (attempts >= this.config.emailCodeMaxAttempts || !usable) await this.codes.delete(em, user.id);
-          else await this.codes.replace(em, { ...code, attempts });
-        }
-        await this.users.commit(em, user, {}, [{ type: EmailEvents.verificationFailed }], actorId);
+      const failed = (): Outcome<EmailChangeResult> => {
         this.metrics.codeVerifications.inc({ outcome: 'invalid' });
         return { error: codeInvalid() };
+      };
+      // nothing pending: nothing to count and nothing to record
+      if (!code) return failed();
+      const bySource = parseCounts(code.sourceAttempts);
+      const source = this.box.hmac(`verify-attempts\u0000${call.source}`).slice(0, 16);
+      const mine = bySource[source] ?? 0;
+      if (mine >= this.config.emailCodeMaxAttempts) return failed();
+      const usable = code.email === user.email && code.expiresAt > now;
+      if (usable && this.verificationCodes.matches(user.id, input.verificationCode, code.codeHash)) {
+        await this.codes.delete(em, user.id);
+        const sequence = await this.users.commit(em, user, { emailVerified: true }, [{ type: EmailEvents.verified }], actorId);
+        this.metrics.codeVerifications.inc({ outcome: 'verified' });
+        return { result: { details: details(sequence, now, user.orgId) }, mailed: false };
       }
-      await this.codes.delete(em, user.id);
-      const sequence = await this.users.commit(em, user, { emailVerified: true }, [{ type: EmailEvents.verified }], actorId);
-      this.metrics.codeVerifications.inc({ outcome: 'verified' });
-      return { result: { details: details(sequence, now, user.orgId) }, mailed: false };
+      const attempts = code.attempts + 1;
+      if (!usable || attempts >= this.config.emailCodeMaxTotalAttempts) await this.codes.delete(em, user.id);
+      else await this.codes.replace(em, { ...code, attempts, sourceAttempts: JSON.stringify({ ...bySource, [source]: mine + 1 }) });
+      await this.users.commit(em, user, {}, [{ type: EmailEvents.verificationFailed }], actorId);
+      return failed();
     });
   }
 
@@ -173,6 +193,7 @@ export class EmailService {
       email: user.email,
       urlTemplate,
       attempts: 0,
+      sourceAttempts: '{}',
       createdAt: now,
       expiresAt: this.verificationCodes.expiry(now),
     });
@@ -206,6 +227,7 @@ export class EmailService {
   private async change<T>(
     call: Call<{ userId: string; idempotencyKey?: string }>,
     operation: string,
+    hidden: (() => AppError) | undefined,
     work: (em: EntityManager, user: UserEntity, actorId: string) => Promise<Outcome<T>>,
   ): Promise<T> {
     const { input } = call;
@@ -217,7 +239,7 @@ export class EmailService {
       outcome = await this.uow.run(async (em) => {
         // the user first: its row lock (PostgreSQL) queues retries of one key behind the first
         // request, so they find its answer below instead of redoing the change
-        const user = await this.targets.lock(em, call);
+        const user = await this.targets.lock(em, call, hidden);
         const now = this.clock.now();
         if (key) {
           const prior = await this.idempotency.find(actorId, key, em);

@@ -23,6 +23,9 @@ import { UserTargets } from './user-targets.js';
 import type { PatView, UserView } from './user.view.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
 
+/** One answer for every conflict of AddHumanUser, whoever holds the ID or username (§7.3). */
+const userExists = () => alreadyExists('COMMAND-k2unb', 'User already exists');
+
 const USER_STATE: Record<string, string> = {
   active: 'USER_STATE_ACTIVE',
   inactive: 'USER_STATE_INACTIVE',
@@ -61,8 +64,8 @@ export class UsersService {
     const { result, mailed } = await this.uow.run(async (em) => {
       const userId = input.userId ?? this.ids.next();
       const username = input.username ?? input.email.email;
-      if (await this.users.idTaken(em, userId)) throw alreadyExists('COMMAND-k2unb', 'User already exists');
-      if (await this.users.usernameTaken(em, orgId, username)) throw alreadyExists('COMMAND-CxmY3', 'Username already taken');
+      // §7.3: an ID taken in any organisation and a username taken in this one get one answer that names no organisation
+      if ((await this.users.idTaken(em, userId)) || (await this.users.usernameTaken(em, orgId, username))) throw userExists();
       const now = this.clock.now();
       const user = Object.assign(new UserEntity(), {
         id: userId,
