@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
-import { AuthRepository } from '../auth/auth.repository.js';
 import { TokenService } from '../auth/token.service.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
@@ -43,7 +42,6 @@ export class UsersService {
     private readonly outbox: OutboxService,
     private readonly orgs: OrganizationsService,
     private readonly tokens: TokenService,
-    private readonly auth: AuthRepository,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -82,13 +80,14 @@ export class UsersService {
         createdAt: now,
         changedAt: now,
       } satisfies Partial<UserEntity>);
+      const issued = await this.email.applyVerification(em, { user, verification, previousEmail: '', cooldown: false });
       const events: NewEvent[] = [
         {
           type: 'user.human.added',
           payload: { username, givenName: user.givenName, familyName: user.familyName, displayName: user.displayName, email: user.email },
         },
+        ...issued.events,
       ];
-      const issued = await this.email.applyVerification(em, user, verification, events, '', false);
       const sequence = await this.users.create(em, user, events, caller.userId);
       return { result: { userId, details: details(sequence, now, orgId), emailCode: issued.code }, mailed: issued.mailed };
     });
@@ -150,7 +149,7 @@ export class UsersService {
   /** A user's live tokens; listing another user's needs the rank of a write (§7.1). */
   async listPersonalAccessTokens(call: Call<GetUserInput>): Promise<PatView[]> {
     const user = await this.targets.read(call);
-    return (await this.auth.listTokens(user.id)).map((t) => ({
+    return (await this.tokens.list(user.id)).map((t) => ({
       id: t.id,
       userId: t.userId,
       creationDate: t.createdAt,
@@ -164,7 +163,7 @@ export class UsersService {
     return this.uow.run(async (em) => {
       const user = await this.targets.lock(em, call);
       user.changedAt = this.clock.now();
-      if (!(await this.auth.revokeToken(em, user.id, input.tokenId, user.changedAt)))
+      if (!(await this.tokens.revoke(em, user.id, input.tokenId, user.changedAt)))
         throw notFound('COMMAND-2M0ds', 'Personal access token not found');
       const sequence = await this.users.commit(
         em,
