@@ -19,7 +19,7 @@ import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EmailModule } from './email/email.module.js';
-import { createRootLogger, loggerParams } from './observability/logging.js';
+import { createRootLogger, LogDrain, loggerParams } from './observability/logging.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -82,6 +82,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         RateLimitStore,
+        { provide: LogDrain, useFactory: () => new LogDrain(logger) },
       ],
     };
   }
