@@ -6,7 +6,7 @@
  *   node dist/bench/run.js --profile    # SQLite only: a CPU profile of the service under load
  *
  * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=12 (per run)
- * BENCH_ROUNDS=2  BENCH_MODES=returnCode,sendCode  BENCH_CONFIGS=default,tuned  BENCH_USERS=2000
+ * BENCH_ROUNDS=2  BENCH_MODES=returnCode,sendCode  BENCH_CONFIGS=default,tuned (also: warn)  BENCH_USERS=2000
  * BENCH_CONNECTIONS=50  BENCH_DRAIN_S=6  BENCH_OUTBOX_CONCURRENCY=16
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  BENCH_KEEP=1 (keep the databases)
  * Profile: BENCH_PROF_KIND=rest|graphql  BENCH_PROF_MODE=sendCode|returnCode
@@ -114,13 +114,15 @@ const DBS = list<DbKind>('BENCH_DBS', ['sqlite', 'postgres'], ['sqlite', 'postgr
 const MODES = list<Mode>('BENCH_MODES', ['returnCode', 'sendCode'], ['returnCode', 'sendCode']);
 const CODE_HMAC_KEY = 'bench-fixed-code-hmac-key-0123456789abcdef';
 
-type ConfigName = 'default' | 'tuned';
+type ConfigName = 'default' | 'tuned' | 'warn';
 /** The service's configurations: the environment each adds to the common one. */
 const CONFIGS: Record<ConfigName, { label: string; env: Record<string, string> }> = {
   default: { label: 'defaults (LOG_LEVEL=info, no NODE_ENV)', env: {} },
   tuned: { label: 'LOG_LEVEL=warn NODE_ENV=production', env: { LOG_LEVEL: 'warn', NODE_ENV: 'production' } },
+  // not in the default run: the defaults without the access lines, to price them
+  warn: { label: 'LOG_LEVEL=warn, no NODE_ENV', env: { LOG_LEVEL: 'warn' } },
 };
-const CONFIG_NAMES = list<ConfigName>('BENCH_CONFIGS', ['default', 'tuned'], ['default', 'tuned']);
+const CONFIG_NAMES = list<ConfigName>('BENCH_CONFIGS', ['default', 'tuned'], ['default', 'tuned', 'warn']);
 
 /** Issue 14's targets, at the default configuration, per database and mode. */
 const TARGET = { rest: 0.7, graphql: 0.55, p99: 1.8, rssMb: 150, drain: 800 };
@@ -563,7 +565,7 @@ async function profile(): Promise<void> {
   mkdirSync(profDir, { recursive: true });
   const kind = process.env.BENCH_PROF_KIND === 'graphql' ? 'graphql' : 'rest';
   const mode: Mode = process.env.BENCH_PROF_MODE === 'returnCode' ? 'returnCode' : 'sendCode';
-  const config: ConfigName = process.env.BENCH_PROF_CONFIG === 'tuned' ? 'tuned' : 'default';
+  const config = list<ConfigName>('BENCH_PROF_CONFIG', ['default'], ['default', 'tuned', 'warn'])[0]!;
   const db = await createDb('sqlite');
   try {
     const { token, userIds } = await prepare(db);
