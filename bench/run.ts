@@ -49,7 +49,18 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createUsers, drive, freePort, type Figures, type Mode, type Proc, sleep, startProc, startSmtpSink, summariseCpuProfile } from './lib.js';
+import {
+  createUsers,
+  drive,
+  freePort,
+  type Figures,
+  type Mode,
+  type Proc,
+  sleep,
+  startProc,
+  startSmtpSink,
+  summariseCpuProfile,
+} from './lib.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -490,7 +501,9 @@ function report(results: DbResult[], totalS: number): void {
         p(
           `${mode.padEnd(11)} ${name.padEnd(24)} ${a.rps.toFixed(1).padStart(8)} ${a.p50.toFixed(1).padStart(8)} ${a.p99.toFixed(1).padStart(8)} ${a.cpu
             .toFixed(0)
-            .padStart(11)} ${String(a.total).padStart(9)} ${String(a.errors).padStart(7)} ${rss.toFixed(0).padStart(12)} ${f2(a.rps / base.rps).padStart(11)} ${f2(
+            .padStart(
+              11,
+            )} ${String(a.total).padStart(9)} ${String(a.errors).padStart(7)} ${rss.toFixed(0).padStart(12)} ${f2(a.rps / base.rps).padStart(11)} ${f2(
             a.p99 / base.p99,
           ).padStart(10)} ${f2(a.cpu / base.cpu).padStart(10)}  ${perRound.map(f2).join(' ')}`,
         );
@@ -547,7 +560,9 @@ function report(results: DbResult[], totalS: number): void {
   p('');
   p('Summary (service ÷ baseline of the same mode, same run; GraphQL too is compared with the baseline REST):');
   p('');
-  p('| configuration | database | mode | REST req/s | GraphQL req/s | p99 REST / GraphQL | CPU per request REST / GraphQL | peak RSS MB | errors |');
+  p(
+    '| configuration | database | mode | REST req/s | GraphQL req/s | p99 REST / GraphQL | CPU per request REST / GraphQL | peak RSS MB | errors |',
+  );
   p('|---|---|---|---|---|---|---|---|---|');
   for (const s of summary) p(s);
   p('');
