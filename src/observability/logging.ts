@@ -78,6 +78,8 @@ type Destination = ReturnType<typeof pino.destination>;
 /** How long a line may wait in the buffer, and how much is gathered before a write. */
 const FLUSH_EVERY_MS = 100;
 const WRITE_AT_BYTES = 8 * 1024;
+/** At shutdown, how long the buffer's last asynchronous write may take. */
+const DRAIN_WAIT_MS = 2000;
 
 /**
  * stdout for the log lines, cheap under load: lines gather in a buffer that is written
@@ -89,6 +91,8 @@ const WRITE_AT_BYTES = 8 * 1024;
  */
 export class LogSink {
   private out: Destination = pino.destination({ dest: 1, sync: false, minLength: WRITE_AT_BYTES });
+  /** Lines written while the buffer drains: they follow it, in order. */
+  private held: string[] | undefined;
   private drained: Promise<void> | undefined;
   private readonly timer = setInterval(() => this.out.flush(), FLUSH_EVERY_MS);
 
@@ -98,26 +102,41 @@ export class LogSink {
 
   /** pino's stream interface: one serialised record, newline included. */
   write(line: string): void {
-    this.out.write(this.layout ? this.layout(line) : line);
+    const text = this.layout ? this.layout(line) : line;
+    if (this.held) this.held.push(text);
+    else this.out.write(text);
   }
 
   /** Writes out the buffer; from then on each line is written synchronously. Idempotent. */
   drain(): Promise<void> {
     clearInterval(this.timer);
-    const buffered = this.out;
     return (this.drained ??= new Promise<void>((resolve) => {
-      // 'drain' comes when the write in flight is done, which may leave lines under the
-      // threshold in the buffer: those are written synchronously, then the switch is made, all
-      // in this callback so that no asynchronous write can start in between
-      buffered.flush(() => {
+      const buffered = this.out;
+      const held: string[] = [];
+      this.held = held;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(giveUp);
+        process.off('exit', finish);
+        // nothing was added to `buffered` since the drain began, so no write of its own is in
+        // flight now: what its last write left (under the threshold) goes out synchronously,
+        // then the lines held meanwhile, through a synchronous destination from now on
         try {
           buffered.flushSync();
         } catch {
           /* stdout gone: nothing more can be written */
         }
         this.out = pino.destination({ dest: 1, sync: true });
+        this.held = undefined;
+        for (const text of held) this.out.write(text);
         resolve();
-      });
+      };
+      // a reader of stdout that stopped reading must not hold the shutdown
+      const giveUp = setTimeout(finish, DRAIN_WAIT_MS).unref();
+      process.once('exit', finish);
+      buffered.flush(finish);
     }));
   }
 }
