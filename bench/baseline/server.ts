@@ -16,8 +16,8 @@
  *   INSERT two user_events, UPSERT email_codes, sendCode: INSERT mail_outbox → 200
  *   {details:{sequence,changeDate,resourceOwner}}, returnCode: and verificationCode.
  * A lost optimistic race is retried with a fresh read (as the service's unit of work does).
- * The service reads the user twice (access guard, then inside its transaction); this reads it
- * once, since the conditional UPDATE already refuses a row that changed in between.
+ * Both read the user once: the service inside its transaction (locked on PostgreSQL), this
+ * before its transaction, the conditional UPDATE refusing a row that changed in between.
  *
  * SQLite: one connection, the service's pragmas (src/database/sqlite-pragmas.ts: WAL, synchronous=NORMAL,
  * busy_timeout, foreign_keys, a 2 MB page cache); better-sqlite3 is synchronous, so transactions are serial by construction.
