@@ -30,6 +30,8 @@ export const Actions1796060000000 = dualMigration('Actions1796060000000', {
       `CREATE TABLE "action_state" ("id" integer NOT NULL, "version" bigint NOT NULL, CONSTRAINT "PK_02b297d2ae457bd51aaccc320fb" PRIMARY KEY ("id"))`,
       `CREATE TABLE "action_targets" ("id" character varying(20) NOT NULL, "name" character varying(1000) NOT NULL, "target_type" character varying(16) NOT NULL, "interrupt_on_error" boolean NOT NULL DEFAULT false, "endpoint" character varying(1000) NOT NULL, "timeout_ms" integer NOT NULL, "signing_key" text NOT NULL, "created_at" bigint NOT NULL, "changed_at" bigint NOT NULL, CONSTRAINT "UQ_8a23f1a337633e034bc4ad867dd" UNIQUE ("name"), CONSTRAINT "PK_1feefbad3ece4e548f55eb8d4ae" PRIMARY KEY ("id"))`,
       `INSERT INTO "action_state" ("id", "version") VALUES (1, 0)`,
+      // appended with every subscribed event and updated as calls are delivered: vacuumed as mail_outbox is (1796030000000)
+      `ALTER TABLE "action_calls" SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000, autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 50000, autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 50000)`,
     ],
     down: [
       `DROP TABLE "action_targets"`,
