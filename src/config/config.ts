@@ -41,6 +41,8 @@ export interface AppConfig {
   trustProxy: boolean;
   /** JWT access tokens verified against a JWKS; unset = only PATs are accepted. */
   jwt: JwtConfig | undefined;
+  /** Browser origins allowed to call the API (CORS); empty = no CORS headers at all. */
+  corsAllowedOrigins: string[];
 }
 
 export interface JwtConfig {
@@ -142,6 +144,26 @@ function jwt(env: Env): JwtConfig | undefined {
   return { jwksUrl, issuer, audience, clockSkewSeconds, jwksCacheMaxAgeSeconds, jwksCooldownSeconds };
 }
 
+/** `scheme://host[:port]` origins, as browsers send them in `Origin`. */
+function origins(env: Env, name: string): string[] {
+  const list = (env[name] || '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of list) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(o);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== o.replace(/\/$/, '').toLowerCase()) {
+      throw new ConfigError(`${name} must list origins such as https://app.example.com (scheme, host and port only), got "${o}"`);
+    }
+  }
+  return list.map((o) => o.replace(/\/$/, '').toLowerCase());
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = resolve(env.DATA_DIR || './data');
   const mailFrom = env.MAIL_FROM || 'no-reply@localhost';
@@ -196,6 +218,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     jwt: jwt(env),
+    corsAllowedOrigins: origins(env, 'CORS_ALLOWED_ORIGINS'),
   };
 }
 

@@ -24,9 +24,13 @@ export interface ConnectHandlers {
   node(req: Http2ServerRequest, res: Http2ServerResponse): void;
 }
 
+/** Every service served over Connect, gRPC-web and gRPC, with its implementation (docs/api.md lists them). */
+export function connectServices(deps: Pick<ConnectDeps, 'access' | 'email' | 'users' | 'checks'>) {
+  return [{ service: UserService, implementation: new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation }];
+}
+
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const logger = new Logger('Connect');
-  const implementation = new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation;
   const options: ConnectRouterOptions = {
     // outermost first: errors wrap authentication, so a 401 is mapped like any other error
     interceptors: [errorInterceptor(), authInterceptor(deps.tokens)],
@@ -35,7 +39,10 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
     jsonOptions: { ignoreUnknownFields: true },
     acceptCompression: [compressionGzip, compressionBrotli],
   };
-  const routes = (router: ReturnType<typeof createConnectRouter>) => router.service(UserService, implementation);
+  const services = connectServices(deps);
+  const routes = (router: ReturnType<typeof createConnectRouter>) => {
+    for (const { service, implementation } of services) router.service(service, implementation);
+  };
   // gRPC proper needs HTTP/2 trailers: only Connect and gRPC-web on the HTTP/1.1 main port
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);
