@@ -125,7 +125,7 @@ export interface ErrorRow {
 /**
  * The error IDs the source raises, from the ways src/common/errors/app-error.ts offers to make
  * one: its factories (`notFound('COMMAND-ieJ2e', 'Email not found')`), `badRequestBody(415, ...)`
- * and `new AppError(Code.X, 'ID', ...)`. `unmatched` lists ID-like string literals that none of
+ * and `new AppError(Code.X, 'ID', ...)`, and extensions written as `{ grpcCode: Code.X, ..., id: 'ID' }`. `unmatched` lists ID-like string literals that none of
  * these forms explains (the test fails on them, so a new form cannot slip past the table).
  */
 export function scanErrors(): { rows: ErrorRow[]; unmatched: string[] } {
@@ -138,6 +138,11 @@ export function scanErrors(): { rows: ErrorRow[]; unmatched: string[] } {
     {
       re: new RegExp(`\\bbadRequestBody\\(\\s*(\\d{3})\\s*,\\s*'([A-Z]+-[A-Za-z0-9]+)'\\s*,\\s*${str}`, 'g'),
       row: (m) => ({ id: m[2]!, code: Code.INVALID_ARGUMENT, message: m[3]!, httpStatus: Number(m[1]) }),
+    },
+    {
+      // an error made directly in a transport's own shape, e.g. GraphQL's extensions; its message varies
+      re: /\bgrpcCode:\s*Code\.([A-Z_]+)\b[^}]*?\bid:\s*'([A-Z]+-[A-Za-z0-9]+)'/g,
+      row: (m) => ({ id: m[2]!, code: Code[m[1]! as keyof typeof Code], message: '(varies)' }),
     },
     {
       re: new RegExp(`\\bnew AppError\\(\\s*Code\\.([A-Z_]+)\\s*,\\s*'([A-Z]+-[A-Za-z0-9]+)'\\s*,\\s*${str}`, 'g'),
@@ -198,14 +203,18 @@ export function configurationRows(readme?: string): { name: string; def: string;
 }
 
 /** Markdown to plain text, for comments. */
-const plain = (md: string) => md.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[`*]/g, '').replace(/\\\|/g, '|');
+const plain = (md: string) =>
+  md
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[`*]/g, '')
+    .replace(/\\\|/g, '|');
 
 /** .env.example: every variable, commented out with its default, so a copy changes nothing until edited. */
 export function envExample(readme?: string): string {
   const head = [
     '# Every setting of the service, with its default. The service reads its process environment only',
     '# (it loads no .env file): copy this for your process manager or container (e.g. docker --env-file)',
-    '# and remove the # of the lines you change. Generated from the README\'s Configuration table by',
+    "# and remove the # of the lines you change. Generated from the README's Configuration table by",
     `# \`${REGENERATE}\`.`,
   ];
   const blocks = configurationRows(readme).map(({ name, def, meaning }) => {
@@ -244,7 +253,10 @@ export async function generateDocs(): Promise<GeneratedDocs> {
     });
     return new Map([
       ['docs/openapi.json', `${JSON.stringify(openapi, null, 2)}\n`],
-      ['schema.gql', `# The GraphQL schema of this service, generated from the code-first resolvers by \`${REGENERATE}\`; do not edit.\n\n${sdl}\n`],
+      [
+        'schema.gql',
+        `# The GraphQL schema of this service, generated from the code-first resolvers by \`${REGENERATE}\`; do not edit.\n\n${sdl}\n`,
+      ],
       ['docs/api.md', api],
       ['.env.example', envExample()],
     ]);

@@ -59,16 +59,23 @@ describe('GraphiQL at /graphiql', () => {
 
       const query = `mutation { setContactEmail(input: {userId: "${userId}", email: "graphiql-new@example.com", returnCode: true}) { verificationCode details { sequence } } }`;
       await page.evaluate((q) => {
-        (document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror.setValue(q);
+        (
+          document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } }
+        ).CodeMirror.setValue(q);
       }, query);
       await page.locator('.graphiql-execute-button').click();
       const shown = await eventually(
-        async () => ((await editorValue(page, '.result-window .CodeMirror')).includes('verificationCode') ? editorValue(page, '.result-window .CodeMirror') : undefined),
+        async () =>
+          (await editorValue(page, '.result-window .CodeMirror')).includes('verificationCode')
+            ? editorValue(page, '.result-window .CodeMirror')
+            : undefined,
         'the answer in the result pane',
         15_000,
       );
       const answer = JSON.parse(shown);
-      expect(answer).toEqual({ data: { setContactEmail: { verificationCode: expect.stringMatching(/^[A-Z0-9]{6}$/), details: { sequence: expect.any(String) } } } });
+      expect(answer).toEqual({
+        data: { setContactEmail: { verificationCode: expect.stringMatching(/^[A-Z0-9]{6}$/), details: { sequence: expect.any(String) } } },
+      });
       const run = requests.find((r) => r.body?.includes('setContactEmail'));
       expect(run?.authorization).toBe(`Bearer ${t.adminToken}`);
       await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? '/tmp'}/graphiql.png` });

@@ -26,7 +26,9 @@ export interface ConnectHandlers {
 
 /** Every service served over Connect, gRPC-web and gRPC, with its implementation (docs/api.md lists them). */
 export function connectServices(deps: Pick<ConnectDeps, 'access' | 'email' | 'users' | 'checks'>) {
-  return [{ service: UserService, implementation: new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation }];
+  return [
+    { service: UserService, implementation: new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation },
+  ];
 }
 
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {

@@ -7,13 +7,18 @@ import { dirname, join } from 'node:path';
 /** The files /graphiql serves, from the npm packages' own browser builds: nothing from a CDN. */
 const ASSETS: Record<string, { pkg: string; path: string; type: string }> = {
   'react.production.min.js': { pkg: 'react', path: 'umd/react.production.min.js', type: 'application/javascript; charset=utf-8' },
-  'react-dom.production.min.js': { pkg: 'react-dom', path: 'umd/react-dom.production.min.js', type: 'application/javascript; charset=utf-8' },
+  'react-dom.production.min.js': {
+    pkg: 'react-dom',
+    path: 'umd/react-dom.production.min.js',
+    type: 'application/javascript; charset=utf-8',
+  },
   'graphiql.min.js': { pkg: 'graphiql', path: 'graphiql.min.js', type: 'application/javascript; charset=utf-8' },
   'graphiql.min.css': { pkg: 'graphiql', path: 'graphiql.min.css', type: 'text/css; charset=utf-8' },
 };
 
 /** Only this origin; GraphiQL and CodeMirror set inline styles. */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * GET /graphiql: GraphiQL, served from the graphiql, react and react-dom packages, so it works
@@ -30,7 +35,10 @@ export function registerGraphiQL(app: NestFastifyApplication): void {
   fastify.get('/graphiql/:file', (req: FastifyRequest<{ Params: { file: string } }>, reply: FastifyReply) => {
     const asset = Object.prototype.hasOwnProperty.call(ASSETS, req.params.file) ? ASSETS[req.params.file] : undefined;
     if (!asset) return reply.callNotFound();
-    return reply.type(asset.type).header('cache-control', 'public, max-age=86400').send(createReadStream(assetPath(asset.pkg, asset.path)));
+    return reply
+      .type(asset.type)
+      .header('cache-control', 'public, max-age=86400')
+      .send(createReadStream(assetPath(asset.pkg, asset.path)));
   });
 }
 
