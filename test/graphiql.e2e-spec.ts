@@ -38,7 +38,10 @@ describe('GraphiQL at /graphiql', () => {
   }
 
   const editorValue = (page: Page, selector: string) =>
-    page.evaluate((s) => (document.querySelector(s) as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue(), selector);
+    page.evaluate(
+      (s) => ((globalThis as any).document.querySelector(s) as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue(),
+      selector,
+    );
 
   it('renders from the service alone, introspects and runs setContactEmail with the entered token, and shows the answer', async () => {
     const { userId } = await api.addUniqueUser(orgId, 'graphiql');
@@ -60,7 +63,9 @@ describe('GraphiQL at /graphiql', () => {
       const query = `mutation { setContactEmail(input: {userId: "${userId}", email: "graphiql-new@example.com", returnCode: true}) { verificationCode details { sequence } } }`;
       await page.evaluate((q) => {
         (
-          document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } }
+          (globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as {
+            CodeMirror: { setValue(v: string): void };
+          }
         ).CodeMirror.setValue(q);
       }, query);
       await page.locator('.graphiql-execute-button').click();
