@@ -129,15 +129,21 @@ export interface ErrorRow {
  * these forms explains (the test fails on them, so a new form cannot slip past the table).
  */
 export function scanErrors(): { rows: ErrorRow[]; unmatched: string[] } {
-  const str = `'((?:[^'\\\\]|\\\\.)*)'`;
+  // a message in quotes, or a template literal (its \${...} shown as {...})
+  const str = `(?:'((?:[^'\\\\]|\\\\.)*)'|\`((?:[^\`\\\\]|\\\\.)*)\`)`;
+  const text = (m: RegExpExecArray, i: number) => (m[i] ?? m[i + 1]?.replace(/\$\{([^}]*)\}/g, '{$1}'))?.replace(/\\(.)/g, '$1');
   const forms: { re: RegExp; row: (m: RegExpExecArray) => Omit<ErrorRow, 'files' | 'status'> & { httpStatus?: number } }[] = [
     {
       re: new RegExp(`\\b(${Object.keys(FACTORY_CODES).join('|')})\\(\\s*'([A-Z]+-[A-Za-z0-9]+)'(?:\\s*,\\s*${str})?`, 'g'),
-      row: (m) => ({ id: m[2]!, code: FACTORY_CODES[m[1]!]!, message: m[3] ?? 'Internal error' }),
+      row: (m) => ({
+        id: m[2]!,
+        code: FACTORY_CODES[m[1]!]!,
+        message: text(m, 3) ?? (m[1] === 'internal' ? 'Internal error' : '(varies)'),
+      }),
     },
     {
       re: new RegExp(`\\bbadRequestBody\\(\\s*(\\d{3})\\s*,\\s*'([A-Z]+-[A-Za-z0-9]+)'\\s*,\\s*${str}`, 'g'),
-      row: (m) => ({ id: m[2]!, code: Code.INVALID_ARGUMENT, message: m[3]!, httpStatus: Number(m[1]) }),
+      row: (m) => ({ id: m[2]!, code: Code.INVALID_ARGUMENT, message: text(m, 3)!, httpStatus: Number(m[1]) }),
     },
     {
       // an error made directly in a transport's own shape, e.g. GraphQL's extensions; its message varies
@@ -146,7 +152,7 @@ export function scanErrors(): { rows: ErrorRow[]; unmatched: string[] } {
     },
     {
       re: new RegExp(`\\bnew AppError\\(\\s*Code\\.([A-Z_]+)\\s*,\\s*'([A-Z]+-[A-Za-z0-9]+)'\\s*,\\s*${str}`, 'g'),
-      row: (m) => ({ id: m[2]!, code: Code[m[1]! as keyof typeof Code], message: m[3]! }),
+      row: (m) => ({ id: m[2]!, code: Code[m[1]! as keyof typeof Code], message: text(m, 3)! }),
     },
   ];
   const byId = new Map<string, ErrorRow>();
@@ -162,7 +168,7 @@ export function scanErrors(): { rows: ErrorRow[]; unmatched: string[] } {
         const known = byId.get(row.id);
         if (known) {
           if (!known.files.includes(name)) known.files.push(name);
-        } else byId.set(row.id, { ...row, message: row.message.replace(/\\'/g, "'"), status, files: [name] });
+        } else byId.set(row.id, { ...row, status, files: [name] });
       }
     }
   }
