@@ -25,6 +25,11 @@ _un_fits() {
 }
 
 if ! _un_fits; then
+  # npm run by the fetched Node would look for its global npmrc beside that Node; keep the
+  # machine's (it may name the CA bundle of a proxy, or a registry mirror)
+  if [ -z "${npm_config_globalconfig:-}" ] && _un_global=$(npm config get globalconfig 2>/dev/null) && [ -f "$_un_global" ]; then
+    export npm_config_globalconfig="$_un_global"
+  fi
   _un_version=$(tr -d ' \nv' < "$_un_root/.nvmrc")
   case "$(uname -s)-$(uname -m)" in
     Linux-x86_64) _un_platform=linux-x64 ;;
@@ -57,4 +62,4 @@ if ! _un_fits; then
   fi
 fi
 unset -f _un_fits
-unset _un_root _un_min _un_version _un_platform _un_dir _un_tgz
+unset _un_root _un_min _un_version _un_platform _un_dir _un_tgz _un_global
