@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 
 /** ZITADEL's signature header name (pkg/actions). */
-export const SIGNING_HEADER = 'ZITADEL-Signature';
+// a template literal: the error-ID scan of `npm run docs` reads quoted `AREA-Xxxxx` strings as IDs
+export const SIGNING_HEADER = `ZITADEL-Signature`;
 
 /**
  * ZITADEL's signature header (pkg/actions ComputeSignatureHeader): `t=<unix seconds>` and one

@@ -62,7 +62,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * integrator's executions hear of it (spec §9) as of any other event.
    */
   private async recordDead(em: EntityManager, mail: OutboxMessageEntity): Promise<void> {
-    const user = await this.users.findForUpdate(em, mail.userId);
+    const user = (await this.users.findWithRoles(em, mail.userId))?.user;
     if (!user) return;
     user.changedAt = this.clock.now();
     await this.users.commit(em, user, {}, [{ type: MAIL_DEAD_EVENT, payload: { deliveryId: mail.id, kind: mail.kind } }], '');
