@@ -23,6 +23,12 @@ export interface AppConfig {
   emailMaxMailsPerDay: number;
   urlTemplateAllowedHosts: string[];
   emailNotifyPrevious: boolean;
+  /** §10: how long the undo link in the notice to a replaced address works; 0 = notice without link. */
+  emailUndoTtlSeconds: number;
+  /** §10: using the undo link revokes the user's personal access tokens. */
+  emailUndoRevokesTokens: boolean;
+  /** §10: `immediate` (ZITADEL) replaces the address at once; `verify-first` holds it pending until verified. */
+  emailChangeMode: 'immediate' | 'verify-first';
   codeHmacKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   outboxPollMs: number;
@@ -182,6 +188,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     emailMaxMailsPerDay: int(env, 'EMAIL_MAX_MAILS_PER_DAY', 10, 0, 100000),
     urlTemplateAllowedHosts: hosts,
     emailNotifyPrevious: bool(env, 'EMAIL_NOTIFY_PREVIOUS', false),
+    emailUndoTtlSeconds: int(env, 'EMAIL_UNDO_TTL_SECONDS', 259200, 0, 30 * 24 * 3600),
+    emailUndoRevokesTokens: bool(env, 'EMAIL_UNDO_REVOKES_TOKENS', true),
+    emailChangeMode: oneOf(env, 'EMAIL_CHANGE_MODE', 'immediate', ['immediate', 'verify-first'] as const),
     codeHmacKey: key || undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     outboxPollMs: int(env, 'OUTBOX_POLL_MS', 1000, 50, 60000),

@@ -1,4 +1,5 @@
 import { EmailCodeEntity } from './email-code.entity.js';
+import { EmailUndoTokenEntity } from './email-undo-token.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { MembershipEntity } from './membership.entity.js';
 import { OrganizationEntity } from './organization.entity.js';
@@ -9,6 +10,7 @@ import { UserEntity } from './user.entity.js';
 
 export {
   EmailCodeEntity,
+  EmailUndoTokenEntity,
   IdempotencyKeyEntity,
   MembershipEntity,
   OrganizationEntity,
@@ -27,4 +29,5 @@ export const ENTITIES = [
   EmailCodeEntity,
   OutboxMessageEntity,
   IdempotencyKeyEntity,
+  EmailUndoTokenEntity,
 ];
