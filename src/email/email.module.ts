@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { InputChecks, INPUT_CHECKS } from '../common/request/validation.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { UserStoreModule } from '../users/user-store.module.js';
+import { EmailChangeService } from './email-change.service.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
+import { EmailUndoRepository } from './email-undo.repository.js';
 import { EmailService } from './email.service.js';
 import { IdempotencyStore } from './idempotency.store.js';
 import { MailLimits } from './mail-limits.js';
@@ -15,6 +17,8 @@ import { VerifyPageController } from './verify-page.controller.js';
   controllers: [VerifyPageController],
   providers: [
     EmailService,
+    EmailChangeService,
+    EmailUndoRepository,
     EmailCodesRepository,
     VerificationCodes,
     UrlTemplates,
@@ -22,6 +26,6 @@ import { VerifyPageController } from './verify-page.controller.js';
     IdempotencyStore,
     { provide: INPUT_CHECKS, inject: [UrlTemplates], useFactory: (t: UrlTemplates): InputChecks => ({ urlTemplate: (s) => t.check(s) }) },
   ],
-  exports: [EmailService, INPUT_CHECKS],
+  exports: [EmailService, EmailChangeService, INPUT_CHECKS],
 })
 export class EmailModule {}

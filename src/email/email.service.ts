@@ -11,7 +11,8 @@ import { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailKind, OutboxService } from '../outbox/outbox.service.js';
-import { NewEvent, UserStore } from '../users/user-store.js';
+import { MutableColumn, NewEvent, UserStore } from '../users/user-store.js';
+import { EmailChangeService } from './email-change.service.js';
 import { assertValidEmailAddress } from './email-address.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { IDEMPOTENCY_WINDOW_MS, IdempotencyStore, requestHash } from './idempotency.store.js';
@@ -37,6 +38,16 @@ export const EmailEvents = {
 
 const codeInvalid = () => invalidArgument('COMMAND-eis9R', 'Code is invalid');
 
+/**
+ * Changes to a user made along an email operation in its unit of work (UpdateUser's username and
+ * profile): `apply` sets them on the loaded user and returns the columns and events to commit;
+ * `request` is what the Idempotency-Key's request hash covers besides the email input.
+ */
+export interface AlongChange {
+  request: unknown;
+  apply(em: EntityManager, user: UserEntity): Promise<{ changes: Partial<Pick<UserEntity, MutableColumn>>; events: NewEvent[] }>;
+}
+
 /** What a unit of work decided: a result to answer (and remember), or an error to answer after committing. */
 type Outcome<T> = { result: T; mailed: boolean } | { error: AppError };
 
@@ -56,36 +67,56 @@ export class EmailService {
     private readonly metrics: MetricsService,
     private readonly box: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly emailChanges: EmailChangeService,
   ) {}
 
   /** SetEmail: a new address, with a code mailed or returned, or stored as verified. */
   setEmail(caller: Caller, input: SetEmailInput): Promise<EmailChangeResult> {
+    return this.setEmailAlong(caller, 'SetEmail', input, null);
+  }
+
+  /**
+   * SetEmail's use case, optionally with other changes to the same user in the same unit of
+   * work, applied first (UpdateUser's username and profile): one transaction, one commit.
+   */
+  setEmailAlong(caller: Caller, operation: string, input: SetEmailInput, along: AlongChange | null): Promise<EmailChangeResult> {
     const verification = input.verification;
-    return this.change(caller.userId, 'SetEmail', input, async (em, user) => {
+    return this.change(caller.userId, operation, along ? { ...input, along: along.request } : input, async (em, user) => {
+      const alongChanges = along ? await along.apply(em, user) : { changes: {}, events: [] };
       assertValidEmailAddress(input.email);
-      if (user.email === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
+      // spec §10: with an address pending, "not changed" is judged against it
+      if ((user.pendingEmail ?? user.email) === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
       const previous = { email: user.email, verified: user.emailVerified };
-      const events: NewEvent[] = [{ type: EmailEvents.changed, payload: { email: input.email } }];
-      user.email = input.email;
-      const issued = await this.applyVerification(em, user, verification, events, previous.email, false);
-      if (this.config.emailNotifyPrevious && previous.verified && previous.email) {
-        // beyond ZITADEL: tell the replaced address, and nothing more (not the new address)
-        await this.outbox.enqueue(em, {
-          kind: MailKind.emailChanged,
-          userId: user.id,
-          recipient: previous.email,
-          data: { displayName: user.displayName },
-        });
-        issued.mailed = true;
+      const events: NewEvent[] = [...alongChanges.events];
+      const pending = this.emailChanges.holdsPending(verification);
+      let changes: Partial<Pick<UserEntity, MutableColumn>>;
+      if (pending) {
+        // verify-first: the current address stays until the new one is verified
+        events.push({ type: EmailEvents.changed, payload: { email: input.email, pending: true } });
+        user.pendingEmail = input.email;
+        changes = { ...alongChanges.changes, pendingEmail: input.email };
+      } else {
+        events.push({ type: EmailEvents.changed, payload: { email: input.email } });
+        user.email = input.email;
+        user.pendingEmail = null;
+        changes = { ...alongChanges.changes, email: input.email, emailVerified: verification.kind === 'verified', pendingEmail: null };
       }
-      const sequence = await this.users.commit(
-        em,
-        user,
-        { email: input.email, emailVerified: verification.kind === 'verified' },
-        events,
-        caller.userId,
-      );
+      const issued = await this.applyVerification(em, user, verification, events, previous.email, false);
+      // beyond ZITADEL: tell the replaced address (with an undo link), and nothing more
+      if (!pending && (await this.emailChanges.notifyReplaced(em, user, previous))) issued.mailed = true;
+      const sequence = await this.users.commit(em, user, changes, events, caller.userId);
       return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
+    });
+  }
+
+  /** UpdateUser without an email: the other changes, in SetEmail's unit of work (lookup, idempotency, commit). */
+  changeUser(caller: Caller, operation: string, input: { userId: string; idempotencyKey?: string }, along: AlongChange): Promise<{ details: Details }> {
+    return this.change(caller.userId, operation, { ...input, along: along.request }, async (em, user, lastChanged) => {
+      const { changes, events } = await along.apply(em, user);
+      // nothing changed: ZITADEL answers the user's current state
+      const sequence = events.length ? await this.users.commit(em, user, changes, events, caller.userId) : user.sequence;
+      const changeDate = events.length ? user.changedAt : lastChanged;
+      return { result: { details: details(sequence, changeDate, user.orgId) }, mailed: false };
     });
   }
 
@@ -111,7 +142,8 @@ export class EmailService {
     return this.change<EmailChangeResult>(actorId, 'VerifyEmail', input, async (em, user) => {
       const code = await this.codes.find(em, user.id);
       const now = user.changedAt;
-      const usable = code !== null && code.email === user.email && code.expiresAt > now && code.attempts < this.config.emailCodeMaxAttempts;
+      const address = user.pendingEmail ?? user.email;
+      const usable = code !== null && code.email === address && code.expiresAt > now && code.attempts < this.config.emailCodeMaxAttempts;
       if (!usable || !this.verificationCodes.matches(user.id, input.verificationCode, code.codeHash)) {
         if (code) {
           const attempts = code.attempts + 1;
@@ -123,9 +155,25 @@ export class EmailService {
         return { error: codeInvalid() };
       }
       await this.codes.delete(em, user.id);
-      const sequence = await this.users.commit(em, user, { emailVerified: true }, [{ type: EmailEvents.verified }], actorId);
+      let mailed = false;
+      const promoted = user.pendingEmail !== null;
+      if (promoted) {
+        // spec §10 verify-first: the pending address replaces the current one now
+        const previous = { email: user.email, verified: user.emailVerified };
+        user.email = user.pendingEmail;
+        user.emailVerified = true;
+        user.pendingEmail = null;
+        mailed = await this.emailChanges.notifyReplaced(em, user, previous);
+      }
+      const sequence = await this.users.commit(
+        em,
+        user,
+        { email: user.email, emailVerified: true, pendingEmail: null },
+        [{ type: EmailEvents.verified, payload: promoted ? { email: address, promoted: true } : null }],
+        actorId,
+      );
       this.metrics.codeVerifications.inc({ outcome: 'verified' });
-      return { result: { details: details(sequence, now, user.orgId) }, mailed: false };
+      return { result: { details: details(sequence, now, user.orgId) }, mailed };
     });
   }
 
@@ -160,13 +208,15 @@ export class EmailService {
       return { mailed: false };
     }
     const now = user.changedAt;
-    if (verification.kind === 'send') await this.limits.check(em, user.id, user.email, now, cooldown);
+    // verify-first: codes are for the pending address (spec §10)
+    const address = user.pendingEmail ?? user.email;
+    if (verification.kind === 'send') await this.limits.check(em, user.id, address, now, cooldown);
     const code = this.verificationCodes.generate();
     const urlTemplate = verification.kind === 'send' ? (verification.urlTemplate ?? null) : null;
     await this.codes.replace(em, {
       userId: user.id,
       codeHash: this.verificationCodes.hash(user.id, code),
-      email: user.email,
+      email: address,
       urlTemplate,
       attempts: 0,
       createdAt: now,
@@ -189,7 +239,7 @@ export class EmailService {
     await this.outbox.enqueue(em, {
       kind: MailKind.verifyEmail,
       userId: user.id,
-      recipient: user.email,
+      recipient: address,
       data: { displayName: user.displayName, code, url },
     });
     return { mailed: true };
@@ -202,8 +252,8 @@ export class EmailService {
   private async change<T>(
     actorId: string,
     operation: string,
-    input: { userId: string; idempotencyKey?: string },
-    work: (em: EntityManager, user: UserEntity) => Promise<Outcome<T>>,
+    input: { userId: string; idempotencyKey?: string; along?: unknown },
+    work: (em: EntityManager, user: UserEntity, lastChanged: Date) => Promise<Outcome<T>>,
   ): Promise<T> {
     const key = input.idempotencyKey;
     const hash = key ? requestHash(operation, input) : '';
@@ -220,8 +270,9 @@ export class EmailService {
           if (prior && now.getTime() - prior.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS)
             return { replay: this.replay<T>(prior, operation, hash) };
         }
+        const lastChanged = user.changedAt;
         user.changedAt = now;
-        const out = await work(em, user);
+        const out = await work(em, user, lastChanged);
         if (key && 'result' in out) {
           await this.idempotency.save(em, {
             callerId: actorId,
