@@ -26,7 +26,7 @@ export interface ConnectHandlers {
 
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const logger = new Logger('Connect');
-  const implementation = new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation;
+  const implementation = new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks, deps.updates).implementation;
   const options: ConnectRouterOptions = {
     // outermost first: errors wrap authentication, so a 401 is mapped like any other error
     interceptors: [errorInterceptor(), authInterceptor(deps.tokens)],

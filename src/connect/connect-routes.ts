@@ -6,6 +6,7 @@ import { INPUT_CHECKS, type InputChecks } from '../common/request/validation.js'
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { EmailService } from '../email/email.service.js';
+import { UserUpdateService } from '../users/user-update.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { ConnectHandlers } from './connect-handlers.js';
 
@@ -17,6 +18,7 @@ export interface ConnectDeps {
   access: AccessService;
   email: EmailService;
   users: UsersService;
+  updates: UserUpdateService;
   checks: InputChecks;
   tokens: TokenService;
   config: AppConfig;
@@ -35,11 +37,12 @@ export class ConnectRoutes {
     access: AccessService,
     email: EmailService,
     users: UsersService,
+    updates: UserUpdateService,
     tokens: TokenService,
     @Inject(INPUT_CHECKS) checks: InputChecks,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.deps = { access, email, users, checks, tokens, config };
+    this.deps = { access, email, users, updates, checks, tokens, config };
   }
 
   readonly load: () => Promise<ConnectHandlers> = lazy(() => import('./connect-handlers.js').then((m) => m.connectHandlers(this.deps)));

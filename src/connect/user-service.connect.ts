@@ -7,6 +7,7 @@ import {
   ResendEmailCodeRequestSchema,
   SendEmailCodeRequestSchema,
   SetEmailRequestSchema,
+  UpdateUserRequestSchema,
   UserService,
   VerifyEmailRequestSchema,
 } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
@@ -21,13 +22,16 @@ import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../e
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
 import { AddHumanUserInput } from '../users/inputs/add-human-user.input.js';
 import { GetUserInput } from '../users/inputs/get-user.input.js';
-import { addHumanAccess, emailChangeAccess, readUserAccess, verifyEmailAccess } from '../users/users.access.js';
+import { genderNumber, UpdateUserInput } from '../users/inputs/update-user.input.js';
+import { UserUpdateService } from '../users/user-update.service.js';
+import { addHumanAccess, emailChangeAccess, readUserAccess, updateUserAccess, verifyEmailAccess } from '../users/users.access.js';
 import {
   addHumanUserFromRest,
   getUserFromRest,
   resendEmailCodeFromRest,
   sendEmailCodeFromRest,
   setEmailFromRest,
+  updateUserFromRest,
   verifyEmailFromRest,
 } from '../users/users.rest.js';
 import { UsersService } from '../users/users.service.js';
@@ -63,6 +67,7 @@ export class UserServiceConnect {
     private readonly email: EmailService,
     private readonly users: UsersService,
     private readonly checks: InputChecks,
+    private readonly updates: UserUpdateService,
   ) {}
 
   /** The AccessGuard's step for a Connect call: the target lookup (404) and permission (403). */
@@ -93,7 +98,14 @@ export class UserServiceConnect {
           username: u.username,
           loginNames: u.loginNames,
           preferredLoginName: u.preferredLoginName,
-          type: { case: 'human', value: { profile: u.human.profile, email: u.human.email } },
+          type: {
+            case: 'human',
+            value: {
+              profile: { ...u.human.profile, gender: u.human.profile.gender ? genderNumber(u.human.profile.gender) : undefined },
+              // protobuf has no field for verify-first's pending address (REST and GraphQL show it)
+              email: { email: u.human.email.email, isVerified: u.human.email.isVerified },
+            },
+          },
         },
       };
     },
@@ -123,6 +135,16 @@ export class UserServiceConnect {
       await this.authorize(caller, emailChangeAccess(input));
       const r = await this.email.sendCode(caller, input);
       return { details: details(r.details), verificationCode: r.verificationCode };
+    },
+
+    // ZITADEL v4: username, profile and human.email (= SetEmail) in one call
+    updateUser: async (req, ctx) => {
+      const caller = callerOf(ctx);
+      const plain = updateUserFromRest({ userId: req.userId }, asJson(UpdateUserRequestSchema, req), headersOf(ctx));
+      const input = validateInput(UpdateUserInput, plain, this.checks);
+      await this.authorize(caller, updateUserAccess(input));
+      const r = await this.updates.update(caller, input);
+      return { changeDate: timestampFromDate(r.changeDate), emailCode: r.emailCode };
     },
 
     // no permission check (the code is the credential), but the user must exist

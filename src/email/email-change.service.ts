@@ -16,6 +16,7 @@ import { UserStore } from '../users/user-store.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailUndoRepository } from './email-undo.repository.js';
 import type { Verification } from './inputs/verification.js';
+import { UNDO_PATH } from './undo-page.js';
 
 export const EmailChangeEvents = {
   /** The undo link of the notice was used: the previous verified address is back. */
@@ -24,8 +25,6 @@ export const EmailChangeEvents = {
   cancelled: 'user.human.email.change.cancelled',
 } as const;
 
-/** Where the undo link of the notice points (a hosted, scanner-safe page). */
-export const UNDO_PATH = '/ui/v2/login/email/undo';
 
 /** One answer for a link that is unknown, expired or used: no oracle about which. */
 export const undoRefused = () => invalidArgument('EMAIL-und0ne', 'This link is invalid, was already used or has expired');

@@ -10,11 +10,12 @@ import { IdempotencyStore } from './idempotency.store.js';
 import { MailLimits } from './mail-limits.js';
 import { UrlTemplates } from './url-templates.js';
 import { VerificationCodes } from './verification-codes.js';
+import { UndoPageController } from './undo-page.controller.js';
 import { VerifyPageController } from './verify-page.controller.js';
 
 @Module({
   imports: [UserStoreModule, OutboxModule],
-  controllers: [VerifyPageController],
+  controllers: [VerifyPageController, UndoPageController],
   providers: [
     EmailService,
     EmailChangeService,

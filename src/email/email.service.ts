@@ -157,7 +157,7 @@ export class EmailService {
       await this.codes.delete(em, user.id);
       let mailed = false;
       const promoted = user.pendingEmail !== null;
-      if (promoted) {
+      if (user.pendingEmail !== null) {
         // spec §10 verify-first: the pending address replaces the current one now
         const previous = { email: user.email, verified: user.emailVerified };
         user.email = user.pendingEmail;

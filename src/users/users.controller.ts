@@ -1,7 +1,8 @@
-import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
 import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
+import { EmailChangeService } from '../email/email-change.service.js';
 import { EmailService } from '../email/email.service.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
@@ -9,7 +10,17 @@ import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { GetUserInput } from './inputs/get-user.input.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
-import { addHumanAccess, addPatAccess, emailChangeAccess, readUserAccess, verifyEmailAccess } from './users.access.js';
+import { UpdateUserInput } from './inputs/update-user.input.js';
+import { UserUpdateService } from './user-update.service.js';
+import {
+  addHumanAccess,
+  addPatAccess,
+  cancelPendingEmailAccess,
+  emailChangeAccess,
+  readUserAccess,
+  updateUserAccess,
+  verifyEmailAccess,
+} from './users.access.js';
 import {
   addHumanUserFromRest,
   addPatFromRest,
@@ -18,6 +29,7 @@ import {
   resendEmailCodeFromRest,
   sendEmailCodeFromRest,
   setEmailFromRest,
+  updateUserFromRest,
   verifyEmailFromRest,
 } from './users.rest.js';
 import { UsersService } from './users.service.js';
@@ -28,6 +40,8 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly email: EmailService,
+    private readonly updates: UserUpdateService,
+    private readonly emailChanges: EmailChangeService,
   ) {}
 
   @Post('human')
@@ -42,6 +56,21 @@ export class UsersController {
   async getUserById(@Input() input: GetUserInput) {
     const { details, ...user } = await this.users.getById(input.userId);
     return { details, user };
+  }
+
+  /** ZITADEL v4's UpdateUser: answers `{changeDate, emailCode?}` as ZITADEL does. */
+  @Patch(':userId')
+  @Operation({ input: UpdateUserInput, fromRest: updateUserFromRest, access: updateUserAccess })
+  async updateUser(@CurrentCaller() caller: Caller, @Input() input: UpdateUserInput) {
+    const { changeDate, emailCode } = await this.updates.update(caller, input);
+    return { changeDate, emailCode };
+  }
+
+  /** beyond ZITADEL (verify-first): drops the address waiting for its code. */
+  @Delete(':userId/email/pending')
+  @Operation({ input: GetUserInput, fromRest: getUserFromRest, access: cancelPendingEmailAccess })
+  cancelPendingEmail(@CurrentCaller() caller: Caller, @Input() input: GetUserInput) {
+    return this.emailChanges.cancelPending(caller, input.userId);
   }
 
   @Post(':userId/email')

@@ -6,12 +6,13 @@ import { OutboxModule } from '../outbox/outbox.module.js';
 import { UserStoreModule } from './user-store.module.js';
 import { UsersController } from './users.controller.js';
 import { UsersResolver } from './users.resolver.js';
+import { UserUpdateService } from './user-update.service.js';
 import { UsersService } from './users.service.js';
 
 @Module({
   imports: [UserStoreModule, AuthModule, EmailModule, OrganizationsModule, OutboxModule],
   controllers: [UsersController],
-  providers: [UsersService, UsersResolver],
-  exports: [UsersService],
+  providers: [UsersService, UserUpdateService, UsersResolver],
+  exports: [UsersService, UserUpdateService],
 })
 export class UsersModule {}

@@ -25,23 +25,50 @@ export const setEmailFromRest = (params: Record<string, string>, raw: unknown, h
   };
 };
 
+const objectOf = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+
+/** ZITADEL's SetHumanEmail (AddHumanUser, UpdateUser); anything but an object is left for validation to refuse. */
+const humanEmail = (email: unknown) => {
+  const e = objectOf(email);
+  return e
+    ? {
+        email: text(e, 'email'),
+        sendCode: message(e, 'sendCode'),
+        returnCode: flag(e, 'returnCode', 'SetHumanEmail'),
+        isVerified: field(e, 'isVerified') ?? undefined,
+      }
+    : (email ?? undefined);
+};
+
 export const addHumanUserFromRest = (_params: Record<string, string>, raw: unknown) => {
   const b = body(raw, 'AddHumanUserRequest');
-  const email = field(b, 'email');
-  const e = email && typeof email === 'object' && !Array.isArray(email) ? (email as Record<string, unknown>) : null;
   return {
     userId: field(b, 'userId') ?? undefined,
     username: field(b, 'username') ?? undefined,
     organization: message(b, 'organization'),
     profile: message(b, 'profile'),
-    email: e
+    email: humanEmail(field(b, 'email')),
+  };
+};
+
+/** ZITADEL v4's `PATCH /v2/users/{userId}` body (UpdateUserRequest without the path's user ID). */
+export const updateUserFromRest = (params: Record<string, string>, raw: unknown, headers?: Headers) => {
+  const b = body(raw, 'UpdateUserRequest');
+  const human = field(b, 'human');
+  const h = objectOf(human);
+  return {
+    userId: params.userId,
+    idempotencyKey: idempotencyKey(headers),
+    username: field(b, 'username') ?? undefined,
+    machine: field(b, 'machine') ?? undefined,
+    human: h
       ? {
-          email: text(e, 'email'),
-          sendCode: message(e, 'sendCode'),
-          returnCode: flag(e, 'returnCode', 'SetHumanEmail'),
-          isVerified: field(e, 'isVerified') ?? undefined,
+          profile: message(h, 'profile'),
+          email: humanEmail(field(h, 'email')),
+          phone: field(h, 'phone') ?? undefined,
+          password: field(h, 'password') ?? undefined,
         }
-      : email,
+      : (human ?? undefined),
   };
 };
 
