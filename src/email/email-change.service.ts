@@ -25,7 +25,6 @@ export const EmailChangeEvents = {
   cancelled: 'user.human.email.change.cancelled',
 } as const;
 
-
 /** One answer for a link that is unknown, expired or used: no oracle about which. */
 export const undoRefused = () => invalidArgument('EMAIL-und0ne', 'This link is invalid, was already used or has expired');
 

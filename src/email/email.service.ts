@@ -110,7 +110,12 @@ export class EmailService {
   }
 
   /** UpdateUser without an email: the other changes, in SetEmail's unit of work (lookup, idempotency, commit). */
-  changeUser(caller: Caller, operation: string, input: { userId: string; idempotencyKey?: string }, along: AlongChange): Promise<{ details: Details }> {
+  changeUser(
+    caller: Caller,
+    operation: string,
+    input: { userId: string; idempotencyKey?: string },
+    along: AlongChange,
+  ): Promise<{ details: Details }> {
     return this.change(caller.userId, operation, { ...input, along: along.request }, async (em, user, lastChanged) => {
       const { changes, events } = await along.apply(em, user);
       // nothing changed: ZITADEL answers the user's current state

@@ -51,7 +51,12 @@ export class UserUpdateService {
       return { details: r.details, changeDate: r.details.changeDate };
     } catch (e) {
       // another user took the name between our check and the commit
-      if (e instanceof QueryFailedError && /uq_users_org_username|users\.org_id, users\.username/.test(`${e.message} ${String((e.driverError as { constraint?: string })?.constraint)}`))
+      if (
+        e instanceof QueryFailedError &&
+        /uq_users_org_username|users\.org_id, users\.username/.test(
+          `${e.message} ${String((e.driverError as { constraint?: string })?.constraint)}`,
+        )
+      )
         throw usernameTaken();
       throw e;
     }

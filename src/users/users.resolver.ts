@@ -55,7 +55,7 @@ export class UsersResolver {
     return this.users.addHuman(caller, input);
   }
 
-  @Mutation(() => UpdateUserPayload, { description: "UpdateUser (ZITADEL v4): username, profile, and human.email exactly as SetEmail" })
+  @Mutation(() => UpdateUserPayload, { description: 'UpdateUser (ZITADEL v4): username, profile, and human.email exactly as SetEmail' })
   @Operation({ input: UpdateUserInput, access: updateUserAccess })
   updateUser(@CurrentCaller() caller: Caller, @Args('input', { type: () => UpdateUserInput }) input: UpdateUserInput) {
     return this.updates.update(caller, input);

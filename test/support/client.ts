@@ -245,10 +245,12 @@ export async function getUserVia(api: Api, transport: Transport, userId: string)
 const GRPC_NAMES: Record<number, string> = {
   3: 'INVALID_ARGUMENT',
   5: 'NOT_FOUND',
+  6: 'ALREADY_EXISTS',
   7: 'PERMISSION_DENIED',
   8: 'RESOURCE_EXHAUSTED',
   9: 'FAILED_PRECONDITION',
   10: 'ABORTED',
+  12: 'UNIMPLEMENTED',
   16: 'UNAUTHENTICATED',
 };
 
