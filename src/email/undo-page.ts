@@ -10,7 +10,7 @@ export const UNDO_PATH = '/ui/v2/login/email/undo';
 
 const FORM = `<h1>Undo the email change</h1>
 <p>The contact email of your account was changed. If you did not make this change, undo it:
-this address becomes your account's email again{{#if revokes}}, and every access token of the account is revoked{{/if}}.</p>
+the address this link was mailed to becomes your account's email again{{#if revokes}}, and every access token of the account is revoked{{/if}}.</p>
 <form method="post" action="{{action}}">
   <input type="hidden" name="token" value="{{token}}">
   <button type="submit">Undo the change</button>
