@@ -185,6 +185,8 @@ export interface Figures {
 export const SET_EMAIL_MUTATION =
   'mutation($i: SetContactEmailInput!){ setContactEmail(input:$i){ details { sequence changeDate resourceOwner } } }';
 
+export const UPDATE_USER_MUTATION = 'mutation($i: UpdateUserInput!){ updateUser(input:$i){ changeDate details { sequence } } }';
+
 /**
  * SetEmail under load: `connections` connections for `duration` s, each request a new address
  * for the next user (round-robin), default sendCode (no verification field in the body).
@@ -197,8 +199,11 @@ export async function drive(opts: {
   tag: string;
   connections: number;
   duration: number;
+  /** `updateUser`: the same change through UpdateUser's human.email (PATCH / updateUser) instead of SetEmail. */
+  op?: 'setEmail' | 'updateUser';
 }): Promise<Figures> {
   const { base, token, userIds, kind, tag } = opts;
+  const update = opts.op === 'updateUser';
   let n = 0;
   let gqlErrors = 0;
   let sample: string | undefined;
@@ -215,9 +220,16 @@ export async function drive(opts: {
           const i = n++;
           const userId = userIds[i % userIds.length]!;
           const email = `${tag}-${i}@bench.test`;
-          if (kind === 'rest') {
+          if (kind === 'rest' && update) {
+            req.method = 'PATCH';
+            req.path = `/v2/users/${userId}`;
+            req.body = JSON.stringify({ human: { email: { email } } });
+          } else if (kind === 'rest') {
             req.path = `/v2/users/${userId}/email`;
             req.body = JSON.stringify({ email });
+          } else if (update) {
+            req.path = '/graphql';
+            req.body = JSON.stringify({ query: UPDATE_USER_MUTATION, variables: { i: { userId, human: { email: { email } } } } });
           } else {
             req.path = '/graphql';
             req.body = JSON.stringify({ query: SET_EMAIL_MUTATION, variables: { i: { userId, email } } });

@@ -8,6 +8,7 @@
  * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=15  BENCH_USERS=2000
  * BENCH_CONNECTIONS=50  BENCH_DRAIN_S=6  BENCH_OUTBOX_CONCURRENCY=16  BENCH_PROF_S=10 BENCH_PROF_DIR=/tmp/prof
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  BENCH_KEEP=1 (keep the databases)
+ * BENCH_OP=updateUser (the service's runs use UpdateUser's human.email instead of SetEmail)
  *
  * Per database:
  *  1. Preparation: a fresh database (SQLite file in a temp dir; PostgreSQL `CREATE DATABASE`).
@@ -94,6 +95,8 @@ const ROUNDS = 2;
 const DRAIN_WINDOW_S = num('BENCH_DRAIN_S', 6);
 const OUTBOX_CONCURRENCY = num('BENCH_OUTBOX_CONCURRENCY', 16);
 const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+/** `updateUser`: the service's runs change the address through UpdateUser's human.email; the baseline stays SetEmail. */
+const OP = process.env.BENCH_OP === 'updateUser' ? 'updateUser' : 'setEmail';
 const DBS = (process.env.BENCH_DBS || 'sqlite,postgres').split(',').map((s) => s.trim()) as DbKind[];
 const CODE_HMAC_KEY = 'bench-fixed-code-hmac-key-0123456789abcdef';
 
@@ -326,7 +329,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
   const result: DbResult = { kind, setupS: 0, rounds: [] };
   let db: Db | undefined;
   try {
-    console.log(`\n== ${kind} ==`);
+    console.log(`\n== ${kind}${OP === 'updateUser' ? ' (service runs: UpdateUser human.email)' : ''} ==`);
     const t0 = Date.now();
     db = await createDb(kind);
     const { token, userIds } = await prepare(db);
@@ -335,8 +338,8 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
     console.log(
       `  prepared in ${result.setupS.toFixed(1)} s (migrations, bootstrap, organisation, ${USERS} users through the API; copied for the baseline)`,
     );
-    const load = (base: string, k: 'rest' | 'graphql', tag: string) =>
-      drive({ base, token, userIds, kind: k, tag, connections: CONNECTIONS, duration: DURATION_S });
+    const load = (base: string, k: 'rest' | 'graphql', tag: string, op: 'setEmail' | 'updateUser' = 'setEmail') =>
+      drive({ base, token, userIds, kind: k, tag, connections: CONNECTIONS, duration: DURATION_S, op });
     for (let r = 1; r <= ROUNDS; r++) {
       const b = await startBaseline(db);
       const baseline = await load(`http://127.0.0.1:${b.port}`, 'rest', `b${r}`).catch(async (e: Error) => {
@@ -349,9 +352,9 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
       const svcBase = `http://127.0.0.1:${s.port}`;
       let rest: Figures, graphql: Figures;
       try {
-        rest = await load(svcBase, 'rest', `s${r}`);
+        rest = await load(svcBase, 'rest', `s${r}`, OP);
         console.log(`  round ${r} service  REST    ${line(rest)}`);
-        graphql = await load(svcBase, 'graphql', `g${r}`);
+        graphql = await load(svcBase, 'graphql', `g${r}`, OP);
         console.log(`  round ${r} service  GraphQL ${line(graphql)}`);
       } catch (e) {
         await stopChecked(s);
