@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { Caller } from '../auth/caller.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
-import { Errors, failedPrecondition, invalidArgument } from '../common/errors/app-error.js';
+import { failedPrecondition, invalidArgument } from '../common/errors/app-error.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { randomBytesPooled } from '../common/random.js';
 import { SecretBox } from '../common/secret-box.js';
@@ -12,7 +11,9 @@ import type { AppConfig } from '../config/config.js';
 import type { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { Mail, MailKind, OutboxService } from '../outbox/outbox.service.js';
+import type { Call } from '../pipeline/operation.js';
 import { UserStore } from '../users/user-store.js';
+import { UserTargets } from '../users/user-targets.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailUndoRepository } from './email-undo.repository.js';
 import type { Verification } from './inputs/verification.js';
@@ -40,6 +41,7 @@ export class EmailChangeService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly users: UserStore,
+    private readonly targets: UserTargets,
     private readonly codes: EmailCodesRepository,
     private readonly undo: EmailUndoRepository,
     private readonly outbox: OutboxService,
@@ -95,8 +97,9 @@ export class EmailChangeService {
       const link = await this.undo.findForUpdate(em, this.hash(token));
       const now = this.clock.now();
       if (!link || link.usedAt !== null || link.expiresAt <= now) throw undoRefused();
-      const user = await this.users.findForUpdate(em, link.userId);
-      if (!user || user.state === 'deleted' || user.type !== 'human') throw undoRefused();
+      const found = await this.targets.lockWithRoles(em, link.userId);
+      if (!found) throw undoRefused();
+      const user = found.user;
       user.changedAt = now;
       const replaced = user.email;
       await this.codes.delete(em, user.id);
@@ -107,7 +110,8 @@ export class EmailChangeService {
         user,
         { email: link.previousEmail, emailVerified: true, pendingEmail: null },
         [{ type: EmailChangeEvents.reverted, payload: { email: link.previousEmail, replacedEmail: replaced, tokensRevoked: revoked } }],
-        user.id,
+        // the link is the credential, as the code is on the hosted verification page: no caller
+        '',
       );
       // the address the link's change set (it may since have been replaced again: tell the current one too)
       let mailed = false;
@@ -128,10 +132,9 @@ export class EmailChangeService {
   }
 
   /** verify-first: drops the pending address and its code; the current address stays. */
-  async cancelPending(caller: Caller, userId: string): Promise<{ details: Details }> {
+  async cancelPending(call: Call<{ userId: string }>): Promise<{ details: Details }> {
     return this.uow.run(async (em) => {
-      const user = await this.users.findForUpdate(em, userId);
-      if (!user || user.state === 'deleted' || user.type !== 'human') throw Errors.userNotFound();
+      const user = await this.targets.lock(em, call);
       if (user.pendingEmail === null) throw failedPrecondition('EMAIL-n0pend', 'No email address is pending');
       user.changedAt = this.clock.now();
       const dropped = user.pendingEmail;
@@ -141,7 +144,7 @@ export class EmailChangeService {
         user,
         { pendingEmail: null },
         [{ type: EmailChangeEvents.cancelled, payload: { email: dropped } }],
-        caller.userId,
+        call.caller?.userId ?? '',
       );
       return { details: details(sequence, user.changedAt, user.orgId) };
     });

@@ -8,7 +8,12 @@ import { dateOf, dateOrNull, Sql } from '../database/sql.js';
 export class EmailUndoRepository {
   constructor(private readonly sql: Sql) {}
 
+  /** Stores a new link, dropping the user's links that can no longer be used (used or expired). */
   async insert(em: EntityManager, t: EmailUndoTokenEntity): Promise<void> {
+    await this.sql.run(em, 'DELETE FROM email_undo_tokens WHERE user_id = $1 AND (used_at IS NOT NULL OR expires_at <= $2)', [
+      t.userId,
+      t.createdAt.getTime(),
+    ]);
     await this.sql.run(
       em,
       `INSERT INTO email_undo_tokens (id, user_id, token_hash, previous_email, new_email, created_at, expires_at, used_at)

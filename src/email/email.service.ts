@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { Caller } from '../auth/caller.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
 import { SecretBox } from '../common/secret-box.js';
-import { AppError, Errors, failedPrecondition, invalidArgument } from '../common/errors/app-error.js';
+import { AppError, failedPrecondition, invalidArgument } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailKind, OutboxService } from '../outbox/outbox.service.js';
+import type { Call } from '../pipeline/operation.js';
 import { MutableColumn, NewEvent, UserStore } from '../users/user-store.js';
+import { UserTargets } from '../users/user-targets.js';
 import { EmailChangeService } from './email-change.service.js';
 import { assertValidEmailAddress } from './email-address.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
@@ -57,6 +58,7 @@ export class EmailService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly users: UserStore,
+    private readonly targets: UserTargets,
     private readonly codes: EmailCodesRepository,
     private readonly verificationCodes: VerificationCodes,
     private readonly urlTemplates: UrlTemplates,
@@ -71,80 +73,92 @@ export class EmailService {
   ) {}
 
   /** SetEmail: a new address, with a code mailed or returned, or stored as verified. */
-  setEmail(caller: Caller, input: SetEmailInput): Promise<EmailChangeResult> {
-    return this.setEmailAlong(caller, 'SetEmail', input, null);
+  setEmail(call: Call<SetEmailInput>): Promise<EmailChangeResult> {
+    return this.setEmailAlong(call, 'SetEmail', null);
   }
 
   /**
    * SetEmail's use case, optionally with other changes to the same user in the same unit of
    * work, applied first (UpdateUser's username and profile): one transaction, one commit.
    */
-  setEmailAlong(caller: Caller, operation: string, input: SetEmailInput, along: AlongChange | null): Promise<EmailChangeResult> {
+  setEmailAlong(call: Call<SetEmailInput>, operation: string, along: AlongChange | null): Promise<EmailChangeResult> {
+    const { input } = call;
     const verification = input.verification;
-    return this.change(caller.userId, operation, along ? { ...input, along: along.request } : input, async (em, user) => {
-      const alongChanges = along ? await along.apply(em, user) : { changes: {}, events: [] };
-      assertValidEmailAddress(input.email);
-      // spec §10: with an address pending, "not changed" is judged against it
-      if ((user.pendingEmail ?? user.email) === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
-      const previous = { email: user.email, verified: user.emailVerified };
-      const events: NewEvent[] = [...alongChanges.events];
-      const pending = this.emailChanges.holdsPending(verification);
-      let changes: Partial<Pick<UserEntity, MutableColumn>>;
-      if (pending) {
-        // verify-first: the current address stays until the new one is verified
-        events.push({ type: EmailEvents.changed, payload: { email: input.email, pending: true } });
-        user.pendingEmail = input.email;
-        changes = { ...alongChanges.changes, pendingEmail: input.email };
-      } else {
-        events.push({ type: EmailEvents.changed, payload: { email: input.email } });
-        user.email = input.email;
-        user.pendingEmail = null;
-        changes = { ...alongChanges.changes, email: input.email, emailVerified: verification.kind === 'verified', pendingEmail: null };
-      }
-      const issued = await this.applyVerification(em, user, verification, events, previous.email, false);
-      // beyond ZITADEL: tell the replaced address (with an undo link), and nothing more
-      if (!pending && (await this.emailChanges.notifyReplaced(em, user, previous))) issued.mailed = true;
-      const sequence = await this.users.commit(em, user, changes, events, caller.userId);
-      return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
-    });
+    const hashed = along ? { ...input, along: along.request } : input;
+    return this.change(
+      call,
+      operation,
+      async (em, user, actorId) => {
+        const alongChanges = along ? await along.apply(em, user) : { changes: {}, events: [] };
+        assertValidEmailAddress(input.email);
+        // spec §10: with an address pending, "not changed" is judged against it
+        if ((user.pendingEmail ?? user.email) === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
+        const previous = { email: user.email, verified: user.emailVerified };
+        const events: NewEvent[] = [...alongChanges.events];
+        const pending = this.emailChanges.holdsPending(verification);
+        let changes: Partial<Pick<UserEntity, MutableColumn>>;
+        if (pending) {
+          // verify-first: the current address stays until the new one is verified
+          events.push({ type: EmailEvents.changed, payload: { email: input.email, pending: true } });
+          user.pendingEmail = input.email;
+          changes = { ...alongChanges.changes, pendingEmail: input.email };
+        } else {
+          events.push({ type: EmailEvents.changed, payload: { email: input.email } });
+          user.email = input.email;
+          user.pendingEmail = null;
+          changes = { ...alongChanges.changes, email: input.email, emailVerified: verification.kind === 'verified', pendingEmail: null };
+        }
+        const issued = await this.applyVerification(em, user, verification, events, previous.email, false);
+        // beyond ZITADEL: tell the replaced address (with an undo link), and nothing more
+        if (!pending && (await this.emailChanges.notifyReplaced(em, user, previous))) issued.mailed = true;
+        const sequence = await this.users.commit(em, user, changes, events, actorId);
+        return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
+      },
+      hashed,
+    );
   }
 
-  /** UpdateUser without an email: the other changes, in SetEmail's unit of work (lookup, idempotency, commit). */
+  /** UpdateUser without an email: the other changes, in SetEmail's unit of work (lock, access rule, idempotency, commit). */
   changeUser(
-    caller: Caller,
+    call: Call<{ userId: string; idempotencyKey?: string }>,
     operation: string,
-    input: { userId: string; idempotencyKey?: string },
     along: AlongChange,
   ): Promise<{ details: Details }> {
-    return this.change(caller.userId, operation, { ...input, along: along.request }, async (em, user, lastChanged) => {
-      const { changes, events } = await along.apply(em, user);
-      // nothing changed: ZITADEL answers the user's current state
-      const sequence = events.length ? await this.users.commit(em, user, changes, events, caller.userId) : user.sequence;
-      const changeDate = events.length ? user.changedAt : lastChanged;
-      return { result: { details: details(sequence, changeDate, user.orgId) }, mailed: false };
-    });
+    return this.change(
+      call,
+      operation,
+      async (em, user, actorId, lastChanged) => {
+        const { changes, events } = await along.apply(em, user);
+        // nothing changed: ZITADEL answers the user's current state
+        const sequence = events.length ? await this.users.commit(em, user, changes, events, actorId) : user.sequence;
+        const changeDate = events.length ? user.changedAt : lastChanged;
+        return { result: { details: details(sequence, changeDate, user.orgId) }, mailed: false };
+      },
+      { ...call.input, along: along.request },
+    );
   }
 
   /** ResendEmailCode: a new code for the pending verification; none pending → EMAIL-5w5ilin4yt. */
-  resendCode(caller: Caller, input: ResendEmailCodeInput): Promise<EmailChangeResult> {
-    return this.change(caller.userId, 'ResendEmailCode', input, async (em, user) => {
+  resendCode(call: Call<ResendEmailCodeInput>): Promise<EmailChangeResult> {
+    return this.change(call, 'ResendEmailCode', async (em, user, actorId) => {
       const pending = await this.codes.find(em, user.id);
       if (!pending) throw failedPrecondition('EMAIL-5w5ilin4yt', 'Code is empty');
-      return this.newCode(em, caller, user, input.verification);
+      return this.newCode(em, actorId, user, call.input.verification);
     });
   }
 
   /** SendEmailCode: always a fresh code, replacing any pending one. */
-  sendCode(caller: Caller, input: SendEmailCodeInput): Promise<EmailChangeResult> {
-    return this.change(caller.userId, 'SendEmailCode', input, (em, user) => this.newCode(em, caller, user, input.verification));
+  sendCode(call: Call<SendEmailCodeInput>): Promise<EmailChangeResult> {
+    return this.change(call, 'SendEmailCode', (em, user, actorId) => this.newCode(em, actorId, user, call.input.verification));
   }
 
   /**
    * VerifyEmail: the code is the credential. A wrong, expired or used code answers COMMAND-eis9R
    * and records a failed attempt; after EMAIL_CODE_MAX_ATTEMPTS the code is dead, with the same answer.
    */
-  verify(actorId: string, input: VerifyEmailInput): Promise<EmailChangeResult> {
-    return this.change<EmailChangeResult>(actorId, 'VerifyEmail', input, async (em, user) => {
+  verify(call: Call<VerifyEmailInput>): Promise<EmailChangeResult> {
+    const { input } = call;
+    return this.change<EmailChangeResult>(call, 'VerifyEmail', async (em, user, actorId) => {
       const code = await this.codes.find(em, user.id);
       const now = user.changedAt;
       const address = user.pendingEmail ?? user.email;
@@ -184,13 +198,13 @@ export class EmailService {
 
   private async newCode(
     em: EntityManager,
-    caller: Caller,
+    actorId: string,
     user: UserEntity,
     verification: Verification,
   ): Promise<Outcome<EmailChangeResult>> {
     const events: NewEvent[] = [];
     const issued = await this.applyVerification(em, user, verification, events, user.email, true);
-    const sequence = await this.users.commit(em, user, {}, events, caller.userId);
+    const sequence = await this.users.commit(em, user, {}, events, actorId);
     return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
   }
 
@@ -251,24 +265,26 @@ export class EmailService {
   }
 
   /**
-   * One email operation in one transaction: loads the user (it may have gone since the access
-   * check), runs `work`, and with an Idempotency-Key replays the first response of a retry.
+   * One email operation in one transaction: loads and locks the user, checks the call's access
+   * rule on that row, runs `work`, and with an Idempotency-Key replays the first response of a retry.
    */
   private async change<T>(
-    actorId: string,
+    call: Call<{ userId: string; idempotencyKey?: string }>,
     operation: string,
-    input: { userId: string; idempotencyKey?: string; along?: unknown },
-    work: (em: EntityManager, user: UserEntity, lastChanged: Date) => Promise<Outcome<T>>,
+    work: (em: EntityManager, user: UserEntity, actorId: string, lastChanged: Date) => Promise<Outcome<T>>,
+    /** What the Idempotency-Key's request hash covers, when more than the input (UpdateUser). */
+    hashed: object = call.input,
   ): Promise<T> {
+    const { input } = call;
+    const actorId = call.caller?.userId ?? '';
     const key = input.idempotencyKey;
-    const hash = key ? requestHash(operation, input) : '';
+    const hash = key ? requestHash(operation, hashed) : '';
     let outcome: Outcome<T> | { replay: T };
     try {
       outcome = await this.uow.run(async (em) => {
         // the user first: its row lock (PostgreSQL) queues retries of one key behind the first
         // request, so they find its answer below instead of redoing the change
-        const user = await this.users.findForUpdate(em, input.userId);
-        if (!user || user.state === 'deleted' || user.type !== 'human') throw Errors.userNotFound();
+        const user = await this.targets.lock(em, call);
         const now = this.clock.now();
         if (key) {
           const prior = await this.idempotency.find(actorId, key, em);
@@ -277,7 +293,7 @@ export class EmailService {
         }
         const lastChanged = user.changedAt;
         user.changedAt = now;
-        const out = await work(em, user, lastChanged);
+        const out = await work(em, user, actorId, lastChanged);
         if (key && 'result' in out) {
           await this.idempotency.save(em, {
             callerId: actorId,

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { AppError, Code } from '../common/errors/app-error.js';
-import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
-import { Public } from '../common/request/operation.js';
+import { clientIp } from '../common/request/client-ip.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { EmailChangeService } from './email-change.service.js';
+import { Public } from '../pipeline/operation.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { UndoEmailChange } from './email-change.operations.js';
 import { UNDO_PATH, undoFormPage, undonePage, undoRefusedPage } from './undo-page.js';
 import { PAGE_HEADERS } from './verify-page.js';
 
@@ -21,7 +22,7 @@ const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
 @Controller()
 export class UndoPageController {
   constructor(
-    private readonly changes: EmailChangeService,
+    private readonly pipeline: Pipeline,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,16 +38,20 @@ export class UndoPageController {
     return undoFormPage(token, this.config.emailUndoRevokesTokens);
   }
 
+  /** The form's POST runs UndoEmailChange through the same pipeline as every operation (rate limits included), without a token. */
   @Public()
-  @VerifyRateLimit()
   @Post(UNDO_PATH)
   @HttpCode(200)
-  async confirm(@Body() body: unknown, @Res({ passthrough: true }) res: Reply, @Headers('x-forwarded-proto') proto?: string) {
+  async confirm(
+    @Req() req: { ip?: string },
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Reply,
+    @Headers('x-forwarded-proto') proto?: string,
+  ) {
     this.headers(res, proto);
     const token = one((body && typeof body === 'object' ? (body as Record<string, unknown>) : {}).token);
     try {
-      if (!TOKEN.test(token)) throw new AppError(Code.INVALID_ARGUMENT, 'EMAIL-und0ne', 'refused');
-      await this.changes.undoChange(token);
+      await this.pipeline.run(UndoEmailChange, { authorization: undefined, ip: clientIp(req), plain: () => ({ token }) });
       return await undonePage();
     } catch (e) {
       if (!(e instanceof AppError)) throw e;

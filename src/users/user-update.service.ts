@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import type { Caller } from '../auth/caller.js';
 import type { Details } from '../common/details.js';
 import { alreadyExists } from '../common/errors/app-error.js';
 import type { UserEntity } from '../database/entities/user.entity.js';
 import { AlongChange, EmailService } from '../email/email.service.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
+import type { Call } from '../pipeline/operation.js';
 import { genderNumber, UpdateUserInput } from './inputs/update-user.input.js';
 import { MutableColumn, NewEvent, UserStore } from './user-store.js';
 
@@ -31,7 +31,8 @@ export class UserUpdateService {
     private readonly users: UserStore,
   ) {}
 
-  async update(caller: Caller, input: UpdateUserInput): Promise<UpdateUserResult> {
+  async update(call: Call<UpdateUserInput>): Promise<UpdateUserResult> {
+    const { input } = call;
     const along = this.along(input);
     try {
       const human = input.human;
@@ -44,10 +45,11 @@ export class UserUpdateService {
           isVerified: human.email.isVerified,
           idempotencyKey: input.idempotencyKey,
         });
-        const r = await this.email.setEmailAlong(caller, 'UpdateUser', setEmail, along);
+        // the same call (caller, UpdateUser's access rule) with SetEmail's input
+        const r = await this.email.setEmailAlong({ ...call, input: setEmail }, 'UpdateUser', along);
         return { details: r.details, changeDate: r.details.changeDate, emailCode: r.verificationCode };
       }
-      const r = await this.email.changeUser(caller, 'UpdateUser', { userId: input.userId, idempotencyKey: input.idempotencyKey }, along);
+      const r = await this.email.changeUser(call, 'UpdateUser', along);
       return { details: r.details, changeDate: r.details.changeDate };
     } catch (e) {
       // another user took the name between our check and the commit

@@ -2,73 +2,26 @@ import { body, field, flag, message } from '../common/request/rest-body.js';
 
 // The REST API layer: ZITADEL's JSON bodies → the plain shape of the shared input classes.
 
-type Headers = Record<string, string | string[] | undefined>;
-
-/** beyond ZITADEL: the Idempotency-Key header of the email POSTs. */
-const idempotencyKey = (headers: Headers | undefined) => {
-  const v = headers?.['idempotency-key'];
-  return Array.isArray(v) ? v[0] : v;
-};
-
 // protojson: a string field that is absent is the empty string
 const text = (b: Record<string, unknown>, name: string) => field(b, name) ?? '';
 
-export const setEmailFromRest = (params: Record<string, string>, raw: unknown, headers?: Headers) => {
-  const b = body(raw, 'SetEmailRequest');
-  return {
-    userId: params.userId,
-    idempotencyKey: idempotencyKey(headers),
-    email: text(b, 'email'),
-    sendCode: message(b, 'sendCode'),
-    returnCode: flag(b, 'returnCode', 'SetEmailRequest'),
-    isVerified: field(b, 'isVerified') ?? undefined,
-  };
-};
-
-const objectOf = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
-
-/** ZITADEL's SetHumanEmail (AddHumanUser, UpdateUser); anything but an object is left for validation to refuse. */
-const humanEmail = (email: unknown) => {
-  const e = objectOf(email);
-  return e
-    ? {
-        email: text(e, 'email'),
-        sendCode: message(e, 'sendCode'),
-        returnCode: flag(e, 'returnCode', 'SetHumanEmail'),
-        isVerified: field(e, 'isVerified') ?? undefined,
-      }
-    : (email ?? undefined);
-};
-
 export const addHumanUserFromRest = (_params: Record<string, string>, raw: unknown) => {
   const b = body(raw, 'AddHumanUserRequest');
+  const email = field(b, 'email');
+  const e = email && typeof email === 'object' && !Array.isArray(email) ? (email as Record<string, unknown>) : null;
   return {
     userId: field(b, 'userId') ?? undefined,
     username: field(b, 'username') ?? undefined,
     organization: message(b, 'organization'),
     profile: message(b, 'profile'),
-    email: humanEmail(field(b, 'email')),
-  };
-};
-
-/** ZITADEL v4's `PATCH /v2/users/{userId}` body (UpdateUserRequest without the path's user ID). */
-export const updateUserFromRest = (params: Record<string, string>, raw: unknown, headers?: Headers) => {
-  const b = body(raw, 'UpdateUserRequest');
-  const human = field(b, 'human');
-  const h = objectOf(human);
-  return {
-    userId: params.userId,
-    idempotencyKey: idempotencyKey(headers),
-    username: field(b, 'username') ?? undefined,
-    machine: field(b, 'machine') ?? undefined,
-    human: h
+    email: e
       ? {
-          profile: message(h, 'profile'),
-          email: humanEmail(field(h, 'email')),
-          phone: field(h, 'phone') ?? undefined,
-          password: field(h, 'password') ?? undefined,
+          email: text(e, 'email'),
+          sendCode: message(e, 'sendCode'),
+          returnCode: flag(e, 'returnCode', 'SetHumanEmail'),
+          isVerified: field(e, 'isVerified') ?? undefined,
         }
-      : (human ?? undefined),
+      : email,
   };
 };
 
@@ -77,24 +30,6 @@ export const getUserFromRest = (params: Record<string, string>) => ({ userId: pa
 export const addPatFromRest = (params: Record<string, string>, raw: unknown) => {
   const b = body(raw, 'AddPersonalAccessTokenRequest');
   return { userId: params.userId, expirationDate: field(b, 'expirationDate') ?? undefined };
-};
-
-const emailCodeFromRest = (proto: string) => (params: Record<string, string>, raw: unknown, headers?: Headers) => {
-  const b = body(raw, proto);
-  return {
-    userId: params.userId,
-    idempotencyKey: idempotencyKey(headers),
-    sendCode: message(b, 'sendCode'),
-    returnCode: flag(b, 'returnCode', proto),
-  };
-};
-
-export const resendEmailCodeFromRest = emailCodeFromRest('ResendEmailCodeRequest');
-export const sendEmailCodeFromRest = emailCodeFromRest('SendEmailCodeRequest');
-
-export const verifyEmailFromRest = (params: Record<string, string>, raw: unknown, headers?: Headers) => {
-  const b = body(raw, 'VerifyEmailRequest');
-  return { userId: params.userId, idempotencyKey: idempotencyKey(headers), verificationCode: text(b, 'verificationCode') };
 };
 
 export const removePatFromRest = (params: Record<string, string>) => ({ userId: params.userId, tokenId: params.tokenId });
