@@ -7,7 +7,6 @@ import { EmailChangeService } from './email-change.service.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailUndoRepository } from './email-undo.repository.js';
 import { EmailService } from './email.service.js';
-import { IdempotencyStore } from './idempotency.store.js';
 import { MailLimits } from './mail-limits.js';
 import { UrlTemplates } from './url-templates.js';
 import { VerificationCodes } from './verification-codes.js';
@@ -25,7 +24,6 @@ import { VerifyPageController } from './verify-page.controller.js';
     VerificationCodes,
     UrlTemplates,
     MailLimits,
-    IdempotencyStore,
     { provide: INPUT_CHECKS, inject: [UrlTemplates], useFactory: (t: UrlTemplates): InputChecks => ({ urlTemplate: (s) => t.check(s) }) },
   ],
   exports: [EmailService, EmailChangeService, INPUT_CHECKS],
