@@ -4,6 +4,7 @@
  *
  *   npm run bench                       # build, then this script (about 11 minutes on 2 cores)
  *   node dist/bench/run.js --profile    # SQLite only: a CPU profile of the service under load
+ *   node dist/bench/run.js --compare-ops  # SetEmail vs UpdateUser's email path, alternating slices on one service
  *
  * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=12 (per run)
  * BENCH_ROUNDS=2  BENCH_MODES=returnCode,sendCode  BENCH_CONFIGS=default,tuned (also: warn)  BENCH_USERS=2000
@@ -673,9 +674,67 @@ async function profile(): Promise<void> {
   }
 }
 
+// ------------------------------------------------------------------------------------------
+// SetEmail against UpdateUser's email path on one service (node dist/bench/run.js --compare-ops)
+// ------------------------------------------------------------------------------------------
+
+/**
+ * The same address change through SetEmail and through UpdateUser's human.email (spec §10), in
+ * short alternating slices on one running service (REST, then GraphQL), so that the load of a
+ * shared machine drifts over both alike. BENCH_SLICE_S (3) seconds per slice, BENCH_SLICES (4) pairs.
+ */
+async function compareOps(): Promise<void> {
+  const sliceS = num('BENCH_SLICE_S', 3);
+  const slices = num('BENCH_SLICES', 4);
+  for (const kind of DBS) {
+    const db = await createDb(kind);
+    try {
+      const { token, userIds } = await prepare(db);
+      const svc = await startService(db, CONFIG_NAMES[0]!);
+      const base = `http://127.0.0.1:${svc.port}`;
+      try {
+        for (const k of ['rest', 'graphql'] as const) {
+          const sums = { setEmail: 0, updateUser: 0 };
+          const errors = { setEmail: 0, updateUser: 0 };
+          for (let i = 0; i < slices; i++) {
+            // alternate which goes first, so neither always meets a warmer or busier moment
+            const order = i % 2 === 0 ? (['setEmail', 'updateUser'] as const) : (['updateUser', 'setEmail'] as const);
+            for (const op of order) {
+              const f = await drive({
+                base,
+                token,
+                userIds,
+                kind: k,
+                mode: 'sendCode',
+                tag: `${op}-${k}-${i}`,
+                connections: CONNECTIONS,
+                duration: sliceS,
+                op,
+              });
+              sums[op] += f.rps;
+              errors[op] += f.errors;
+            }
+          }
+          const set = sums.setEmail / slices;
+          const upd = sums.updateUser / slices;
+          console.log(
+            `${kind} ${k.padEnd(7)} SetEmail ${set.toFixed(0).padStart(5)} req/s  UpdateUser(human.email) ${upd.toFixed(0).padStart(5)} req/s  ` +
+              `ratio ${(upd / set).toFixed(2)}  errors ${errors.setEmail}/${errors.updateUser}`,
+          );
+        }
+      } finally {
+        await stopChecked(svc);
+      }
+    } finally {
+      await db.cleanup();
+    }
+  }
+}
+
 async function main(): Promise<void> {
   for (const f of [MAIN, WORKER, BASELINE]) if (!existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
   if (process.argv.includes('--profile')) return profile();
+  if (process.argv.includes('--compare-ops')) return compareOps();
   const started = Date.now();
   const results: DbResult[] = [];
   for (const kind of DBS) results.push(await benchDb(kind));

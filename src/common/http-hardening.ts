@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { UNDO_PATH } from '../email/undo-page.js';
 import { VERIFY_PATH } from '../email/verify-page.js';
 import { toRestBody, unsupportedMediaType } from './errors/error-mapping.js';
 
@@ -7,7 +8,7 @@ const OWN_CONTENT_TYPES = /^\/zitadel\./;
 
 /**
  * Request bodies on the REST and GraphQL routes must be application/json; the hosted page
- * takes its own form. Anything else is refused with 415 before it is parsed.
+ * pages take their own forms. Anything else is refused with 415 before it is parsed.
  */
 export function registerHttpHardening(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (req, reply, done) => {
@@ -17,7 +18,7 @@ export function registerHttpHardening(fastify: FastifyInstance): void {
     const path = req.url.split('?', 1)[0]!;
     if (OWN_CONTENT_TYPES.test(path)) return done();
     const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
-    const expected = path === VERIFY_PATH ? 'application/x-www-form-urlencoded' : 'application/json';
+    const expected = path === VERIFY_PATH || path === UNDO_PATH ? 'application/x-www-form-urlencoded' : 'application/json';
     if (type === expected) return done();
     void reply.code(415).type('application/json').send(toRestBody(unsupportedMediaType()));
   });

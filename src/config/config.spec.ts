@@ -124,6 +124,25 @@ function errorOf(env: Record<string, string>): unknown {
   return undefined;
 }
 
+describe('loadConfig: safer email change (spec §10)', () => {
+  it('defaults to ZITADEL: immediate change, a 3-day undo link that revokes tokens', () => {
+    const c = loadConfig({});
+    expect({ mode: c.emailChangeMode, ttl: c.emailUndoTtlSeconds, revokes: c.emailUndoRevokesTokens }).toEqual({
+      mode: 'immediate',
+      ttl: 259200,
+      revokes: true,
+    });
+  });
+  it('reads verify-first, a notice without link, tokens kept', () => {
+    const c = loadConfig({ EMAIL_CHANGE_MODE: 'verify-first', EMAIL_UNDO_TTL_SECONDS: '0', EMAIL_UNDO_REVOKES_TOKENS: 'false' });
+    expect({ mode: c.emailChangeMode, ttl: c.emailUndoTtlSeconds, revokes: c.emailUndoRevokesTokens }).toEqual({
+      mode: 'verify-first',
+      ttl: 0,
+      revokes: false,
+    });
+  });
+});
+
 describe('loadConfig: invalid values stop the start with one line naming the variable', () => {
   const cases: Array<[variable: string, value: string]> = [
     ['PORT', 'abc'],
@@ -135,6 +154,10 @@ describe('loadConfig: invalid values stop the start with one line naming the var
     ['SMTP_URL', 'not a url'],
     ['EXTERNAL_URL', 'ftp://example.com'],
     ['EMAIL_NOTIFY_PREVIOUS', 'maybe'],
+    ['EMAIL_UNDO_TTL_SECONDS', '-1'],
+    ['EMAIL_UNDO_TTL_SECONDS', '3d'],
+    ['EMAIL_UNDO_REVOKES_TOKENS', 'perhaps'],
+    ['EMAIL_CHANGE_MODE', 'lazy'],
     ['CODE_HMAC_KEY', 'too-short'],
     ['URL_TEMPLATE_ALLOWED_HOSTS', 'example.com,bad host'],
     ['URL_TEMPLATE_ALLOWED_HOSTS', 'https://example.com/'],

@@ -25,6 +25,12 @@ export interface AppConfig {
   emailMaxMailsPerDay: number;
   urlTemplateAllowedHosts: string[];
   emailNotifyPrevious: boolean;
+  /** §10: how long the undo link in the notice to a replaced address works; 0 = notice without link. */
+  emailUndoTtlSeconds: number;
+  /** §10: using the undo link revokes the user's personal access tokens. */
+  emailUndoRevokesTokens: boolean;
+  /** §10: `immediate` (ZITADEL) replaces the address at once; `verify-first` holds it pending until verified. */
+  emailChangeMode: 'immediate' | 'verify-first';
   codeHmacKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** JSON lines for machines, or one readable line per event for a person. */
@@ -225,6 +231,9 @@ export function loadConfig(env: Env = process.env, stdoutIsTTY = process.stdout.
     emailMaxMailsPerDay: int(env, 'EMAIL_MAX_MAILS_PER_DAY', 10, 0, 100000),
     urlTemplateAllowedHosts: hosts,
     emailNotifyPrevious: bool(env, 'EMAIL_NOTIFY_PREVIOUS', false),
+    emailUndoTtlSeconds: int(env, 'EMAIL_UNDO_TTL_SECONDS', 259200, 0, 30 * 24 * 3600),
+    emailUndoRevokesTokens: bool(env, 'EMAIL_UNDO_REVOKES_TOKENS', true),
+    emailChangeMode: oneOf(env, 'EMAIL_CHANGE_MODE', 'immediate', ['immediate', 'verify-first'] as const),
     codeHmacKey: key || undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     logFormat: oneOf(env, 'LOG_FORMAT', stdoutIsTTY && env.NODE_ENV !== 'production' ? 'pretty' : 'json', ['json', 'pretty'] as const),

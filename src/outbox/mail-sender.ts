@@ -15,6 +15,7 @@ export interface OutgoingMail {
 const SUBJECTS: Record<string, { subject: string; template: string }> = {
   [MailKind.verifyEmail]: { subject: 'Verify email', template: 'verify-email' },
   [MailKind.emailChanged]: { subject: 'Your email address was changed', template: 'email-changed' },
+  [MailKind.emailChangeReverted]: { subject: 'The change of your email address was undone', template: 'email-change-reverted' },
 };
 
 /** Renders a mail from its strict templates (HTML + text) and hands it to the configured transport. */

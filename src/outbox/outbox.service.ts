@@ -14,6 +14,8 @@ export const MailKind = {
   verifyEmail: 'email.verify',
   /** Notice to the previous verified address that it was replaced. */
   emailChanged: 'email.changed',
+  /** Notice to the address that replaced it that the change was undone (spec §10). */
+  emailChangeReverted: 'email.change.reverted',
 } as const;
 export type MailKind = (typeof MailKind)[keyof typeof MailKind];
 

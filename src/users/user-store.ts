@@ -5,13 +5,29 @@ import { bool, dateOf, num, Sql } from '../database/sql.js';
 import { ConcurrentModificationError } from '../database/unit-of-work.js';
 import { ActionQueue } from '../actions/action-queue.js';
 
+/** The columns a change may write (the rest are fixed at creation). */
+export type MutableColumn =
+  | 'email'
+  | 'emailVerified'
+  | 'pendingEmail'
+  | 'displayName'
+  | 'state'
+  | 'username'
+  | 'givenName'
+  | 'familyName'
+  | 'nickName'
+  | 'gender'
+  | 'preferredLanguage';
+
 export interface NewEvent {
   type: string;
   payload?: Record<string, unknown> | null;
 }
 
-const USER_COLUMNS =
+const INSERT_COLUMNS =
   'id, org_id, type, state, username, given_name, family_name, display_name, email, email_verified, sequence, created_at, changed_at';
+// the columns a new user starts with at their defaults (UpdateUser and verify-first set them)
+const USER_COLUMNS = `${INSERT_COLUMNS}, nick_name, gender, preferred_language, pending_email`;
 
 const TARGET_COLUMNS = USER_COLUMNS.split(', ')
   .map((c) => `u.${c}`)
@@ -45,6 +61,10 @@ function userFromRow(r: Record<string, unknown>): UserEntity {
   u.sequence = num(r.sequence);
   u.createdAt = dateOf(r.created_at);
   u.changedAt = dateOf(r.changed_at);
+  u.nickName = String(r.nick_name ?? '');
+  u.gender = num(r.gender ?? 0);
+  u.preferredLanguage = String(r.preferred_language ?? '');
+  u.pendingEmail = r.pending_email == null ? null : String(r.pending_email);
   return u;
 }
 
@@ -94,7 +114,7 @@ export class UserStore {
   /** Inserts a new user with its first events; returns the user's sequence. */
   async create(em: EntityManager, user: UserEntity, events: NewEvent[], creator: string): Promise<number> {
     user.sequence = events.length;
-    await this.sql.run(em, `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
+    await this.sql.run(em, `INSERT INTO users (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
       user.id,
       user.orgId,
       user.type,
@@ -120,7 +140,7 @@ export class UserStore {
   async commit(
     em: EntityManager,
     user: UserEntity,
-    changes: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'displayName' | 'state'>>,
+    changes: Partial<Pick<UserEntity, MutableColumn>>,
     events: NewEvent[],
     creator: string,
   ): Promise<number> {
@@ -130,8 +150,26 @@ export class UserStore {
     // one fixed statement for every change: the mutable columns from the merged state
     const result = await this.sql.run(
       em,
-      'UPDATE users SET email = $1, email_verified = $2, display_name = $3, state = $4, sequence = $5, changed_at = $6 WHERE id = $7 AND sequence = $8',
-      [next.email, next.emailVerified, next.displayName, next.state, to, user.changedAt.getTime(), user.id, from],
+      `UPDATE users SET email = $1, email_verified = $2, display_name = $3, state = $4, sequence = $5, changed_at = $6,
+         username = $9, given_name = $10, family_name = $11, nick_name = $12, gender = $13, preferred_language = $14, pending_email = $15
+       WHERE id = $7 AND sequence = $8`,
+      [
+        next.email,
+        next.emailVerified,
+        next.displayName,
+        next.state,
+        to,
+        user.changedAt.getTime(),
+        user.id,
+        from,
+        next.username,
+        next.givenName,
+        next.familyName,
+        next.nickName ?? '',
+        next.gender ?? 0,
+        next.preferredLanguage ?? '',
+        next.pendingEmail ?? null,
+      ],
     );
     if (result.affected !== 1) throw new ConcurrentModificationError();
     Object.assign(user, changes);

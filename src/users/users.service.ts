@@ -15,6 +15,7 @@ import { OrganizationsService } from '../organizations/organizations.service.js'
 import { OutboxService } from '../outbox/outbox.service.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
+import { GENDERS } from './inputs/update-user.input.js';
 import { type Call, callerOf } from '../pipeline/operation.js';
 import { GetUserInput } from './inputs/get-user.input.js';
 import { NewEvent, UserStore } from './user-store.js';
@@ -105,8 +106,20 @@ export class UsersService {
       loginNames: [user.username],
       preferredLoginName: user.username,
       human: {
-        profile: { givenName: user.givenName, familyName: user.familyName, displayName: user.displayName },
-        email: { email: user.email, isVerified: user.emailVerified },
+        profile: {
+          givenName: user.givenName,
+          familyName: user.familyName,
+          displayName: user.displayName,
+          // protojson leaves out what is unset
+          ...(user.nickName ? { nickName: user.nickName } : {}),
+          ...(user.preferredLanguage ? { preferredLanguage: user.preferredLanguage } : {}),
+          ...(user.gender ? { gender: GENDERS[user.gender] ?? 'GENDER_UNSPECIFIED' } : {}),
+        },
+        email: {
+          email: user.email,
+          isVerified: user.emailVerified,
+          ...(user.pendingEmail !== null ? { pendingEmail: user.pendingEmail } : {}),
+        },
       },
     };
   }

@@ -2,6 +2,7 @@ import { ActionCallEntity } from './action-call.entity.js';
 import { ActionExecutionEntity, ActionStateEntity } from './action-execution.entity.js';
 import { ActionTargetEntity } from './action-target.entity.js';
 import { EmailCodeEntity } from './email-code.entity.js';
+import { EmailUndoTokenEntity } from './email-undo-token.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { MembershipEntity } from './membership.entity.js';
 import { OrganizationEntity } from './organization.entity.js';
@@ -16,6 +17,7 @@ export {
   ActionStateEntity,
   ActionTargetEntity,
   EmailCodeEntity,
+  EmailUndoTokenEntity,
   IdempotencyKeyEntity,
   MembershipEntity,
   OrganizationEntity,
@@ -38,4 +40,5 @@ export const ENTITIES = [
   ActionExecutionEntity,
   ActionStateEntity,
   ActionCallEntity,
+  EmailUndoTokenEntity,
 ];
