@@ -86,8 +86,7 @@ export class UpdateHumanInput {
   password?: unknown;
 }
 
-const notKept = (id: string, what: string) =>
-  new AppError(Code.UNIMPLEMENTED, id, `${what} is not kept by this service; it manages the contact email, username and profile only`);
+const NOT_KEPT = 'is not kept by this service; it manages the contact email, username and profile only';
 
 /** ZITADEL v4's UpdateUser (spec §10): username, profile and the contact email of a human user. */
 @ProtoMessage('UpdateUserRequest')
@@ -116,9 +115,9 @@ export class UpdateUserInput implements CheckedInput {
 
   checkInput(checks: InputChecks): void {
     const human = this.human;
-    if (this.machine != null) throw notKept('USER-n0tkmc', 'machine');
-    if (human?.phone != null) throw notKept('USER-n0tkph', 'human.phone');
-    if (human?.password != null) throw notKept('USER-n0tkpw', 'human.password');
+    if (this.machine != null) throw new AppError(Code.UNIMPLEMENTED, 'USER-n0tkmc', `machine ${NOT_KEPT}`);
+    if (human?.phone != null) throw new AppError(Code.UNIMPLEMENTED, 'USER-n0tkph', `human.phone ${NOT_KEPT}`);
+    if (human?.password != null) throw new AppError(Code.UNIMPLEMENTED, 'USER-n0tkpw', `human.password ${NOT_KEPT}`);
     const verification = this.emailVerification;
     if (verification) checkVerification(verification, checks);
   }
