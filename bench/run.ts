@@ -6,7 +6,7 @@
  *   node dist/bench/run.js --profile    # SQLite only: a CPU profile of the service under load
  *   node dist/bench/run.js --compare-ops  # SetEmail vs UpdateUser's email path, alternating slices on one service
  *
- * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=12 (per run)
+ * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=12 (per run)  BENCH_WARMUP_S=1
  * BENCH_ROUNDS=2  BENCH_MODES=returnCode,sendCode  BENCH_CONFIGS=default,tuned (also: warn)  BENCH_USERS=2000
  * BENCH_CONNECTIONS=50  BENCH_DRAIN_S=6  BENCH_OUTBOX_CONCURRENCY=16
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  BENCH_KEEP=1 (keep the databases)
@@ -31,7 +31,8 @@
  *     the opposite order (so that tables growing during the run weigh on both sides alike). Each
  *     server is driven per mode (and the service per transport, REST then GraphQL) with
  *     autocannon (in this process), 50 connections × BENCH_DURATION_S, every request a new
- *     address for the next user round-robin. Figures are the MEAN over the rounds; ratios are
+ *     address for the next user round-robin, after a BENCH_WARMUP_S (1 s) load on every path of
+ *     that server, not counted. Figures are the MEAN over the rounds; ratios are
  *     service ÷ baseline of the same mode (GraphQL too is compared with the baseline's REST).
  *     Errors are non-2xx answers, socket errors and timeouts, and GraphQL answers carrying `errors`.
  *     CPU per request is the server's user + system time over the run ÷ its requests.
@@ -119,6 +120,7 @@ const list = <T extends string>(name: string, def: T[], allowed: readonly T[]): 
   return xs;
 };
 const DURATION_S = num('BENCH_DURATION_S', 12);
+const WARMUP_S = num('BENCH_WARMUP_S', 1);
 const USERS = num('BENCH_USERS', 2000);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
 const ROUNDS = num('BENCH_ROUNDS', 2);
@@ -438,8 +440,24 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
         const proc = who === 'baseline' ? await startBaseline(db) : await startService(db, who);
         const base = `http://127.0.0.1:${proc.port}`;
         try {
+          const transports = who === 'baseline' ? (['rest'] as const) : (['rest', 'graphql'] as const);
+          // a fresh process compiles its hot paths during the first requests: each server gets
+          // the same short load on every path before anything is measured
+          for (const mode of MODES)
+            for (const transport of transports)
+              if (WARMUP_S > 0)
+                await drive({
+                  base,
+                  token,
+                  userIds,
+                  kind: transport,
+                  mode,
+                  tag: `warm-${who}-${round}-${mode}-${transport}`,
+                  connections: CONNECTIONS,
+                  duration: WARMUP_S,
+                });
           for (const mode of MODES) {
-            for (const transport of who === 'baseline' ? (['rest'] as const) : (['rest', 'graphql'] as const)) {
+            for (const transport of transports) {
               const f = await drive({
                 base,
                 token,
@@ -519,7 +537,9 @@ function report(results: DbResult[], totalS: number): void {
   p(
     `SetEmail benchmark — ${USERS} users, ${CONNECTIONS} connections × ${DURATION_S} s per run, ${ROUNDS} rounds per database on one database`,
   );
-  p('(baseline → service configurations, the next round in the opposite order); figures are the MEAN over the rounds.');
+  p(
+    `(baseline → service configurations, the next round in the opposite order; each server warmed up ${WARMUP_S} s per path first); figures are the MEAN over the rounds.`,
+  );
   p(`Configurations: ${CONFIG_NAMES.map((c) => `${c} = ${CONFIGS[c].label}`).join('; ')}.`);
   p('Both: MAIL_WORKER=off, EMAIL_RESEND_COOLDOWN_SECONDS=0, EMAIL_MAX_MAILS_PER_DAY=0 (mail limits off), stdout to a file.');
   if (ACTIONS) p('BENCH_ACTIONS=1: one action execution (group user.human.email): each SetEmail also writes its action calls.');
