@@ -9,6 +9,7 @@ import type { AppConfig } from './config/config.js';
 import { incidentId } from './common/errors/all-exceptions.filter.js';
 import { normalizeError, statusOfError, toRestBody } from './common/errors/error-mapping.js';
 import { registerHttpHardening } from './common/http-hardening.js';
+import { proxyTrust } from './common/request/client-ip.js';
 import { createRootLogger, logRequests, requestId } from './observability/logging.js';
 import { MetricsService } from './observability/metrics.service.js';
 
@@ -21,7 +22,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     requestIdHeader: false,
     // at SIGTERM, requests already accepted are finished rather than answered 503
     return503OnClosing: false,
-    trustProxy: config.trustProxy,
+    // §7.5: only the configured proxies' X-Forwarded-For hops; the gRPC port uses the same rule
+    trustProxy: proxyTrust(config.trustProxy),
     // IDs up to 200 characters are valid; longer ones must reach validation (400/404), not
     // the router's own 414
     routerOptions: { maxParamLength: 16 * 1024 },

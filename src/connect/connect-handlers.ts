@@ -1,4 +1,4 @@
-import { Code, ConnectError, createConnectRouter, type ConnectRouterOptions } from '@connectrpc/connect';
+import { Code, ConnectError, createConnectRouter, createContextValues, type ConnectRouterOptions } from '@connectrpc/connect';
 import type { UniversalHandler } from '@connectrpc/connect/protocol';
 import {
   compressionBrotli,
@@ -12,8 +12,10 @@ import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { clientIp, proxyTrust } from '../common/request/client-ip.js';
+import { redactText } from '../observability/logging.js';
 import type { ConnectDeps } from './connect-routes.js';
-import { authInterceptor, errorInterceptor } from './interceptors.js';
+import { authInterceptor, CLIENT_IP, errorInterceptor } from './interceptors.js';
 import { UserServiceConnect } from './user-service.connect.js';
 
 /** What ConnectRoutes loads at the first call: the handlers of every UserService method. */
@@ -40,7 +42,14 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);
   const byPath = new Map<string, UniversalHandler>(router.handlers.map((h) => [h.requestPath, h]));
-  const node = connectNodeAdapter({ ...options, routes });
+  // the gRPC port has no Fastify: the client's address comes from the same trust rule (§7.5)
+  const trust = proxyTrust(deps.config.trustProxy);
+  const node = connectNodeAdapter({
+    ...options,
+    readMaxBytes: deps.config.grpc.maxMessageBytes,
+    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trust)),
+    routes,
+  });
 
   return {
     // as @connectrpc/connect-fastify's plugin serves a route
@@ -50,13 +59,19 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
       if (!handler) return void reply.callNotFound();
       try {
         const res = await handler(
-          universalRequestFromNodeRequest(req.raw as IncomingMessage, reply.raw as ServerResponse, undefined, undefined),
+          universalRequestFromNodeRequest(
+            req.raw as IncomingMessage,
+            reply.raw as ServerResponse,
+            undefined,
+            // Fastify's req.ip: the same trust rule (§7.5)
+            createContextValues().set(CLIENT_IP, req.ip),
+          ),
         );
         for (const [key, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(key, value);
         await universalResponseToNodeResponse(res, reply.raw);
       } catch (e) {
         if (ConnectError.from(e).code === Code.Aborted) return;
-        logger.error(`handler for ${path} failed: ${(e as Error)?.message ?? String(e)}`);
+        logger.error(`handler for ${path} failed: ${redactText((e as Error)?.message ?? String(e))}`);
         if (!reply.raw.headersSent) reply.raw.writeHead(500).end();
         else reply.raw.destroy();
       }

@@ -5,10 +5,14 @@ import type { TokenService } from '../auth/token.service.js';
 import { incidentId } from '../common/errors/all-exceptions.filter.js';
 import { Errors } from '../common/errors/app-error.js';
 import { normalizeError } from '../common/errors/error-mapping.js';
+import { redactText } from '../observability/logging.js';
 import { toConnectError } from './connect-errors.js';
 
 /** The authenticated caller of a Connect call, set by the auth interceptor. */
 export const CALLER = createContextKey<Caller | undefined>(undefined, { description: 'caller' });
+
+/** The client's address (spec §7.5: the trusted-proxy rule applied), for the per-IP limits. */
+export const CLIENT_IP = createContextKey<string>('unknown', { description: 'client IP' });
 
 /** The caller of a call that went through the auth interceptor. */
 export function callerOf(ctx: HandlerContext): Caller {
@@ -44,7 +48,8 @@ export function errorInterceptor(logger = new Logger('Errors')): Interceptor {
     } catch (e) {
       if (e instanceof ConnectError) throw e;
       const { error, unexpected } = normalizeError(e, incidentId);
-      if (unexpected) logger.error(`${error.id}: ${(e as Error)?.stack ?? String(e)}`);
+      // redacted like the other transports' error logs (AllExceptionsFilter)
+      if (unexpected) logger.error(`${error.id}: ${redactText((e as Error)?.stack ?? String(e))}`);
       throw toConnectError(error);
     }
   };
