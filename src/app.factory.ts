@@ -9,12 +9,14 @@ import type { AppConfig } from './config/config.js';
 import { incidentId } from './common/errors/all-exceptions.filter.js';
 import { normalizeError, statusOfError, toRestBody } from './common/errors/error-mapping.js';
 import { registerHttpHardening } from './common/http-hardening.js';
+import { checkCodeKeyFile } from './common/secret-box.js';
 import { proxyTrust } from './common/request/client-ip.js';
 import { createRootLogger, logRequests, requestId } from './observability/logging.js';
 import { MetricsService } from './observability/metrics.service.js';
 
 /** Builds the HTTP application (REST, GraphQL, Sandbox) on Fastify; main.ts and the tests share it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  checkCodeKeyFile(config);
   const logger = createRootLogger(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
@@ -33,7 +35,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       void reply.code(statusOfError(appError)).type('application/json').send(toRestBody(appError));
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+    bufferLogs: true,
+    // a start error (a bad key file) reaches main's catch, which prints one line, instead of abort()
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   // HTTP metrics from Fastify's own hook: it sees every response, also those that guards
   // refused and unknown routes, by route template (no IDs in label values)

@@ -295,6 +295,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 }
 
+/**
+ * For the entry points' last catch: a ConfigError (bad settings, or key material found at start)
+ * is one line and exit 1; anything else keeps its stack.
+ */
+export function exitOnStartError(e: unknown): never {
+  if (e instanceof ConfigError) console.error(`configuration error: ${e.message}`);
+  else console.error(e);
+  process.exit(1);
+}
+
 /** For the entry points: the configuration, or one line naming the bad variable and exit 1. */
 export function loadConfigOrExit(env: Env = process.env): AppConfig {
   try {
