@@ -205,6 +205,15 @@ function trustProxy(env: Env): TrustProxy {
   return list;
 }
 
+/** SMTP_URL; `?tls=none` (spec §7.11) is the one value of `tls` it knows. */
+function smtpUrl(env: Env): string | undefined {
+  const raw = url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']);
+  if (raw === undefined) return undefined;
+  const tls = new URL(raw).searchParams.get('tls');
+  if (tls !== null && tls !== 'none') throw new ConfigError(`SMTP_URL's tls parameter may only be "none", got "${tls}"`);
+  return raw;
+}
+
 /** §7.12: codes must carry at least 30 bits, and a code may be guessed at most 10 times. */
 const MIN_CODE_BITS = 30;
 const MAX_CODE_ATTEMPTS = 10;
@@ -257,7 +266,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: database(env),
     adminPatPath: resolve(env.ADMIN_PAT_PATH || `${dataDir}/admin.pat`),
     externalUrl,
-    smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
+    smtpUrl: smtpUrl(env),
     mailDir: resolve(env.MAIL_DIR || `${dataDir}/mail`),
     mailFrom,
     dataDir,

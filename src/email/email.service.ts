@@ -177,7 +177,7 @@ export class EmailService {
       payload: { expirySeconds: this.config.emailCodeTtlSeconds, urlTemplate, codeReturned: verification.kind === 'return' },
     });
     if (verification.kind === 'return') return { code, mailed: false };
-    const url = this.urlTemplates.render(urlTemplate, {
+    const url = this.urlTemplates.link(urlTemplate, {
       UserID: user.id,
       Code: code,
       OrgID: user.orgId,

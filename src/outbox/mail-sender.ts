@@ -37,9 +37,20 @@ export class MailSender {
       subject: kind.subject,
       template: kind.template,
       textTemplate: `${kind.template}.txt`,
-      context: mail.data,
+      context: withoutControlCharacters(mail.data),
       // stable across retries, so a receiver can drop a duplicate after a crash mid-send
       messageId: `<${mail.id}@${this.domain}>`,
     });
   }
+}
+
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * spec §7.11: a value a user chose (display name, username…) cannot add lines or other layout
+ * to the plain-text mail (a CR/LF in a display name would start a line of the sender's choosing).
+ */
+export function withoutControlCharacters(data: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v.replace(CONTROL, '') : v]));
 }
