@@ -8,10 +8,12 @@ import { LoggerModule } from 'nestjs-pino';
 import { AccessGuard } from './auth/access.guard.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
+import { TokenService } from './auth/token.service.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { formatGraphQLError } from './common/errors/graphql-errors.js';
 import { graphqlLimitsRule } from './common/graphql-limits.js';
+import { introspectionAuthPlugin, noSubscriptionsRule } from './common/graphql-surface.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
 import { RateLimitStore } from './common/rate-limit/rate-limit.store.js';
 import { InputGuard } from './common/request/input.guard.js';
@@ -41,8 +43,9 @@ export class AppModule {
         ObservabilityModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [MetricsService],
-          useFactory: (metrics: MetricsService) => ({
+          imports: [AuthModule],
+          inject: [MetricsService, TokenService],
+          useFactory: (metrics: MetricsService, tokens: TokenService) => ({
             path: '/graphql',
             autoSchemaFile: true,
             sortSchema: true,
@@ -53,12 +56,14 @@ export class AppModule {
             plugins: [
               ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
               graphqlMetricsPlugin(metrics),
+              // §7.10: the schema only for callers with a valid token (unless configured public)
+              introspectionAuthPlugin(tokens, config.graphqlPublicIntrospection),
               // no CDN caching here: per-field cache hints would cost every request something
               ApolloServerPluginCacheControlDisabled(),
             ],
             formatError: formatGraphQLError,
             // query bombs are refused while validating, before anything runs; no batching
-            validationRules: [graphqlLimitsRule()],
+            validationRules: [graphqlLimitsRule(), noSubscriptionsRule],
             parseOptions: { maxTokens: 5000 },
             allowBatchedHttpRequests: false,
           }),
