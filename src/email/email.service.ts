@@ -68,7 +68,13 @@ export class EmailService {
       const events: NewEvent[] = [{ type: EmailEvents.changed, payload: { email: input.email } }];
       user.email = input.email;
       const issued = await this.applyVerification(em, user, verification, events, previous.email, false);
-      if (this.config.emailNotifyPrevious && previous.verified && previous.email) {
+      if (
+        this.config.emailNotifyPrevious &&
+        previous.verified &&
+        previous.email &&
+        // §7.6: a notice counts toward the caps, and one over a cap is dropped, not the change
+        (await this.limits.allowsNotice(em, user.id, previous.email, user.changedAt, MailKind.emailChanged))
+      ) {
         // beyond ZITADEL: tell the replaced address, and nothing more (not the new address)
         await this.outbox.enqueue(em, {
           kind: MailKind.emailChanged,
