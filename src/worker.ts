@@ -14,7 +14,10 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   checkCodeKeyFile(config);
   // this process exists to deliver mail, whatever MAIL_WORKER says for the API
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, mailWorker: 'inline' }), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, mailWorker: 'inline' }), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks([], { useProcessExit: true });
   new Logger('Worker').log(`mail worker running — ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}`);

@@ -4,6 +4,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { MembershipEntity } from '../database/entities/membership.entity.js';
 import { PersonalAccessTokenEntity } from '../database/entities/personal-access-token.entity.js';
 import { numOrNull, Sql } from '../database/sql.js';
+import { UserIdpLinkEntity } from '../database/entities/user-idp-link.entity.js';
 
 /** TypeORM's simple-array: comma-separated. */
 const splitRoles = (roles: string | null): string[] => (roles ? roles.split(',') : []);
@@ -58,6 +59,32 @@ export class AuthRepository {
   async findActiveUserOrg(userId: string): Promise<string | null> {
     const row = await this.sql.one<{ org_id: string }>(null, "SELECT org_id FROM users WHERE id = $1 AND state = 'active'", [userId]);
     return row ? String(row.org_id) : null;
+  }
+
+  /** The local user an identity at an IDP is linked to (spec §7.9), or null. */
+  async findUserByIdpLink(idpId: string, externalUserId: string): Promise<string | null> {
+    const row = await this.sql.one<{ user_id: string }>(
+      null,
+      'SELECT user_id FROM user_idp_links WHERE idp_id = $1 AND external_user_id = $2',
+      [idpId, externalUserId],
+    );
+    return row ? String(row.user_id) : null;
+  }
+
+  /** Whether any of these identities is linked to a user already. */
+  async idpLinkTaken(em: EntityManager, links: { idpId: string; externalUserId: string }[]): Promise<boolean> {
+    for (const l of links) {
+      const row = await this.sql.one(em, 'SELECT 1 AS x FROM user_idp_links WHERE idp_id = $1 AND external_user_id = $2', [
+        l.idpId,
+        l.externalUserId,
+      ]);
+      if (row) return true;
+    }
+    return false;
+  }
+
+  async insertIdpLinks(em: EntityManager, links: UserIdpLinkEntity[]): Promise<void> {
+    if (links.length) await em.insert(UserIdpLinkEntity, links);
   }
 
   async membershipsOf(userId: string): Promise<Map<string, string[]>> {

@@ -90,10 +90,14 @@ export class JwtVerifier implements OnModuleInit {
       throw Errors.unauthenticated();
     }
     if (!sub) throw Errors.unauthenticated();
-    const orgId = await this.auth.findActiveUserOrg(sub);
+    // §7.9: the subject is the provider's ID of the user, never read as a local user ID; only
+    // the user's IDP link for AUTH_IDP_ID names the local user
+    const userId = await this.auth.findUserByIdpLink(this.settings.idpId, sub);
+    if (!userId) throw Errors.unauthenticated();
+    const orgId = await this.auth.findActiveUserOrg(userId);
     if (!orgId) throw Errors.unauthenticated();
-    const memberships = await this.auth.membershipsOf(sub);
-    // keyed by subject, not jti: a client minting a token per call still meets its per-token rate limit
-    return new Caller(sub, orgId, `jwt:${sub}`, memberships);
+    const memberships = await this.auth.membershipsOf(userId);
+    // keyed by user, not jti: a client minting a token per call still meets its per-token rate limit
+    return new Caller(userId, orgId, `jwt:${userId}`, memberships);
   }
 }

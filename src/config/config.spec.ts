@@ -193,7 +193,12 @@ describe('loadConfig: security rules of spec §7', () => {
     const c = loadConfig({});
     expect(c.graphqlPublicIntrospection).toBe(false);
     expect(c.metricsToken).toBeUndefined();
-    expect(c.grpc).toEqual({ idleTimeoutMs: 300_000, sessionTimeoutMs: 3_600_000, maxConcurrentStreams: 100, maxMessageBytes: 4 * 1024 * 1024 });
+    expect(c.grpc).toEqual({
+      idleTimeoutMs: 300_000,
+      sessionTimeoutMs: 3_600_000,
+      maxConcurrentStreams: 100,
+      maxMessageBytes: 4 * 1024 * 1024,
+    });
     const set = loadConfig({
       GRAPHQL_PUBLIC_INTROSPECTION: 'true',
       METRICS_TOKEN: 'scrape-token-0123456789',

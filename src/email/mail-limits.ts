@@ -69,7 +69,11 @@ export class MailLimits {
       if (today.length >= max) {
         // the window frees up when the oldest mail that keeps it full turns 24 h old
         const oldest = today[max - 1]!.createdAt.getTime();
-        return resourceExhausted('EMAIL-d4ily', 'Too many verification mails for this user today; retry later', seconds(oldest + DAY_MS - t));
+        return resourceExhausted(
+          'EMAIL-d4ily',
+          'Too many verification mails for this user today; retry later',
+          seconds(oldest + DAY_MS - t),
+        );
       }
     }
     return undefined;

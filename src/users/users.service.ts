@@ -7,6 +7,7 @@ import { Details, details } from '../common/details.js';
 import { alreadyExists, Errors, invalidArgument, notFound } from '../common/errors/app-error.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { UserEntity } from '../database/entities/user.entity.js';
+import { UserIdpLinkEntity } from '../database/entities/user-idp-link.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { assertValidEmailAddress } from '../email/email-address.js';
 import { EmailService } from '../email/email.service.js';
@@ -54,6 +55,11 @@ export class UsersService {
       const username = input.username ?? input.email.email;
       if (await this.users.idTaken(em, userId)) throw alreadyExists('COMMAND-k2unb', 'User already exists');
       if (await this.users.usernameTaken(em, orgId, username)) throw alreadyExists('COMMAND-CxmY3', 'Username already taken');
+      const links = (input.idpLinks ?? []).map((l) => ({ idpId: l.idpId, externalUserId: l.userId, externalUserName: l.userName }));
+      // one identity at a provider is one local user (a JWT's subject must name exactly one)
+      const distinct = new Set(links.map((l) => `${l.idpId}\u0000${l.externalUserId}`));
+      if (distinct.size < links.length || (await this.auth.idpLinkTaken(em, links)))
+        throw alreadyExists('COMMAND-1dpLk', 'IDP link already exists');
       const now = this.clock.now();
       const user = Object.assign(new UserEntity(), {
         id: userId,
@@ -78,6 +84,10 @@ export class UsersService {
       ];
       const issued = await this.email.applyVerification(em, user, verification, events, '', false);
       const sequence = await this.users.create(em, user, events, caller.userId);
+      await this.auth.insertIdpLinks(
+        em,
+        links.map((l) => Object.assign(new UserIdpLinkEntity(), { ...l, userId, createdAt: now })),
+      );
       return { result: { userId, details: details(sequence, now, orgId), emailCode: issued.code }, mailed: issued.mailed };
     });
     if (mailed) this.outbox.wake();

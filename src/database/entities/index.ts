@@ -5,6 +5,7 @@ import { OrganizationEntity } from './organization.entity.js';
 import { OutboxMessageEntity } from './outbox-message.entity.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
 import { UserEventEntity } from './user-event.entity.js';
+import { UserIdpLinkEntity } from './user-idp-link.entity.js';
 import { UserEntity } from './user.entity.js';
 
 export {
@@ -16,6 +17,7 @@ export {
   PersonalAccessTokenEntity,
   UserEventEntity,
   UserEntity,
+  UserIdpLinkEntity,
 };
 
 export const ENTITIES = [
@@ -27,4 +29,5 @@ export const ENTITIES = [
   EmailCodeEntity,
   OutboxMessageEntity,
   IdempotencyKeyEntity,
+  UserIdpLinkEntity,
 ];
