@@ -47,7 +47,7 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const node = connectNodeAdapter({
     ...options,
     readMaxBytes: deps.config.grpc.maxMessageBytes,
-    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trust)),
+    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp(req, trust)),
     routes,
   });
 
@@ -64,7 +64,7 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
             reply.raw as ServerResponse,
             undefined,
             // Fastify's req.ip: the same trust rule (§7.5)
-            createContextValues().set(CLIENT_IP, req.ip),
+            createContextValues().set(CLIENT_IP, clientIp(req)),
           ),
         );
         for (const [key, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(key, value);

@@ -274,7 +274,7 @@ export const NOT_FOUND = appError(5, 404, 'COMMAND-ieJ2e', 'Email not found');
 export const PERMISSION_DENIED = appError(7, 403, 'AUTH-AWfge', 'No matching permissions found');
 
 /** Asserts the exact ZITADEL error shape of the transport: the REST body, or GraphQL's message and extensions. */
-export function expectError(o: Outcome | UserOutcome, transport: Transport, want: ExpectedError): void {
+export function expectError(o: Outcome | UserOutcome | AddUserOutcome, transport: Transport, want: ExpectedError): void {
   if (o.ok) throw new Error(`expected an error, got success: ${JSON.stringify(o.raw)}`);
   const grpcCode = want.kind === 'validation' ? 3 : want.grpcCode;
   const httpStatus = want.kind === 'validation' ? 400 : want.httpStatus;

@@ -42,7 +42,7 @@ export function proxyTrust(trust: TrustProxy): ProxyTrust {
  * proxy-addr, which Fastify runs for req.ip with the same ProxyTrust; the gRPC port, which has
  * no Fastify, calls it directly.
  */
-export function clientIp(remoteAddress: string | undefined, forwardedFor: string | string[] | undefined, trust: ProxyTrust): string {
+export function forwardedClientIp(remoteAddress: string | undefined, forwardedFor: string | string[] | undefined, trust: ProxyTrust): string {
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '');
   const forwarded = header
     .split(',')
@@ -53,4 +53,20 @@ export function clientIp(remoteAddress: string | undefined, forwardedFor: string
   let i = 0;
   while (i < hops.length - 1 && trust(hops[i]!, i)) i++;
   return plain(hops[i]!);
+}
+
+const NO_PROXY: ProxyTrust = () => false;
+
+/**
+ * The one source of the client address that the per-IP limits count (spec §7.5), whatever the
+ * transport: on the main port Fastify's `req.ip` (Fastify applies `proxyTrust` itself); on the
+ * gRPC port (plain HTTP/2, no Fastify) the socket's peer with the same rule applied to
+ * X-Forwarded-For.
+ */
+export function clientIp(
+  req: { ip?: string; socket?: { remoteAddress?: string } | null; headers?: Record<string, string | string[] | undefined> },
+  trust: ProxyTrust = NO_PROXY,
+): string {
+  if (req.ip) return req.ip;
+  return forwardedClientIp(req.socket?.remoteAddress, req.headers?.['x-forwarded-for'], trust);
 }
