@@ -20,6 +20,8 @@ export interface AppConfig {
   emailCodeAlphabet: string;
   emailCodeTtlSeconds: number;
   emailCodeMaxAttempts: number;
+  /** §7.4: failed attempts from all sources that invalidate a pending code. */
+  emailCodeMaxTotalAttempts: number;
   emailResendCooldownSeconds: number;
   emailMaxMailsPerDay: number;
   /** Mails to one recipient address (all users together) in any 24 h; 0 disables (§7.6). */
@@ -47,6 +49,8 @@ export interface AppConfig {
   trustProxy: TrustProxy;
   /** JWT access tokens verified against a JWKS; unset = only PATs are accepted. */
   jwt: JwtConfig | undefined;
+  /** §7.1: the longest lifetime of a new PAT, in days; 0 = unlimited (ZITADEL's default). */
+  patMaxLifetimeDays: number;
   /** GraphQL introspection without a token (§7.10); off = introspection needs a valid token. */
   graphqlPublicIntrospection: boolean;
   /** When set, GET /metrics needs `Authorization: Bearer <token>` (§7.10). */
@@ -274,6 +278,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     emailCodeAlphabet: alphabet,
     emailCodeTtlSeconds: int(env, 'EMAIL_CODE_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
     emailCodeMaxAttempts,
+    emailCodeMaxTotalAttempts: int(env, 'EMAIL_CODE_MAX_TOTAL_ATTEMPTS', 50, 1, 100_000),
     emailResendCooldownSeconds: int(env, 'EMAIL_RESEND_COOLDOWN_SECONDS', 60, 0, 24 * 3600),
     emailMaxMailsPerDay: int(env, 'EMAIL_MAX_MAILS_PER_DAY', 10, 0, 100000),
     emailMaxMailsPerAddressPerDay: int(env, 'EMAIL_MAX_MAILS_PER_ADDRESS_PER_DAY', 10, 0, 100000),
@@ -293,6 +298,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     trustProxy: trustProxy(env),
     jwt: jwt(env),
+    patMaxLifetimeDays: int(env, 'PAT_MAX_LIFETIME_DAYS', 0, 0, 100 * 366),
     graphqlPublicIntrospection: bool(env, 'GRAPHQL_PUBLIC_INTROSPECTION', false),
     metricsToken,
     grpc: {

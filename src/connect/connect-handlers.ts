@@ -15,8 +15,8 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { clientIp, proxyTrust } from '../common/request/client-ip.js';
 import { redactText } from '../observability/logging.js';
 import type { ConnectDeps } from './connect-routes.js';
-import { authInterceptor, CLIENT_IP, errorInterceptor } from './interceptors.js';
-import { UserServiceConnect } from './user-service.connect.js';
+import { CLIENT_IP, errorInterceptor } from './interceptors.js';
+import { userServiceImplementation } from './user-service.connect.js';
 
 /** What ConnectRoutes loads at the first call: the handlers of every UserService method. */
 export interface ConnectHandlers {
@@ -28,10 +28,10 @@ export interface ConnectHandlers {
 
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const logger = new Logger('Connect');
-  const implementation = new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation;
+  const implementation = userServiceImplementation(deps.pipeline);
   const options: ConnectRouterOptions = {
-    // outermost first: errors wrap authentication, so a 401 is mapped like any other error
-    interceptors: [errorInterceptor(), authInterceptor(deps.tokens)],
+    // every error of the pipeline (401, 429, 400, 404, 403, ...) is mapped here, once
+    interceptors: [errorInterceptor()],
     readMaxBytes: deps.config.bodyLimitBytes,
     // protojson: unknown fields are ignored, as on the REST routes
     jsonOptions: { ignoreUnknownFields: true },
@@ -63,7 +63,7 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
             req.raw as IncomingMessage,
             reply.raw as ServerResponse,
             undefined,
-            // Fastify's req.ip: the same trust rule (§7.5)
+            // the main port: Fastify's req.ip (TRUST_PROXY applied)
             createContextValues().set(CLIENT_IP, clientIp(req)),
           ),
         );

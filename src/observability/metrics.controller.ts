@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Headers, Inject } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Errors } from '../common/errors/app-error.js';
-import { Public } from '../common/request/operation.js';
+import { Public } from '../pipeline/operation.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { MetricsService } from './metrics.service.js';

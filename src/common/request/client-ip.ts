@@ -42,7 +42,11 @@ export function proxyTrust(trust: TrustProxy): ProxyTrust {
  * proxy-addr, which Fastify runs for req.ip with the same ProxyTrust; the gRPC port, which has
  * no Fastify, calls it directly.
  */
-export function forwardedClientIp(remoteAddress: string | undefined, forwardedFor: string | string[] | undefined, trust: ProxyTrust): string {
+export function forwardedClientIp(
+  remoteAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trust: ProxyTrust,
+): string {
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '');
   const forwarded = header
     .split(',')
