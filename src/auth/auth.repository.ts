@@ -4,7 +4,6 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { MembershipEntity } from '../database/entities/membership.entity.js';
 import { PersonalAccessTokenEntity } from '../database/entities/personal-access-token.entity.js';
 import { numOrNull, Sql } from '../database/sql.js';
-import { UserIdpLinkEntity } from '../database/entities/user-idp-link.entity.js';
 
 /** TypeORM's simple-array: comma-separated. */
 const splitRoles = (roles: string | null): string[] => (roles ? roles.split(',') : []);
@@ -69,22 +68,6 @@ export class AuthRepository {
       [idpId, externalUserId],
     );
     return row ? String(row.user_id) : null;
-  }
-
-  /** Whether any of these identities is linked to a user already. */
-  async idpLinkTaken(em: EntityManager, links: { idpId: string; externalUserId: string }[]): Promise<boolean> {
-    for (const l of links) {
-      const row = await this.sql.one(em, 'SELECT 1 AS x FROM user_idp_links WHERE idp_id = $1 AND external_user_id = $2', [
-        l.idpId,
-        l.externalUserId,
-      ]);
-      if (row) return true;
-    }
-    return false;
-  }
-
-  async insertIdpLinks(em: EntityManager, links: UserIdpLinkEntity[]): Promise<void> {
-    if (links.length) await em.insert(UserIdpLinkEntity, links);
   }
 
   async membershipsOf(userId: string): Promise<Map<string, string[]>> {
