@@ -11,7 +11,7 @@ import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { formatGraphQLError } from './common/errors/graphql-errors.js';
 import { graphqlLimitsRule } from './common/graphql-limits.js';
-import { introspectionAuthPlugin, noSubscriptionsRule } from './common/graphql-surface.js';
+import { withGraphiQLLink } from './graphiql/sandbox-link.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -49,10 +49,11 @@ export class AppModule {
             sortSchema: true,
             introspection: true,
             includeStacktraceInErrorResponses: false,
-            // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground
+            // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground;
+            // it links to GraphiQL at /graphiql, which works without Apollo's CDN
             playground: false,
             plugins: [
-              ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+              withGraphiQLLink(ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })),
               graphqlMetricsPlugin(metrics),
               // §7.10: the schema only for callers with a valid token (unless configured public)
               introspectionAuthPlugin(tokens, config.graphqlPublicIntrospection),
