@@ -11,6 +11,7 @@ import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { formatGraphQLError } from './common/errors/graphql-errors.js';
 import { graphqlLimitsRule } from './common/graphql-limits.js';
+import { introspectionAuthPlugin, noSubscriptionsRule } from './common/graphql-surface.js';
 import { withGraphiQLLink } from './graphiql/sandbox-link.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
