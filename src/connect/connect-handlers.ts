@@ -15,8 +15,9 @@ import type { OperationDef } from '../pipeline/operation.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { clientIp, proxyTrust } from '../common/request/client-ip.js';
+import { redactText } from '../observability/logging.js';
 import type { ConnectDeps } from './connect-routes.js';
-import { clientIp } from '../common/request/client-ip.js';
 import { CLIENT_IP, errorInterceptor } from './interceptors.js';
 import { serviceImplementation, userServiceImplementation } from './user-service.connect.js';
 
@@ -54,11 +55,13 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);
   const byPath = new Map<string, UniversalHandler>(router.handlers.map((h) => [h.requestPath, h]));
-  // GRPC_PORT: the client address is the HTTP/2 socket's
+  // the gRPC port has no Fastify: the client's address comes from the same trust rule (§7.5)
+  const trust = proxyTrust(deps.config.trustProxy);
   const node = connectNodeAdapter({
     ...options,
+    readMaxBytes: deps.config.grpc.maxMessageBytes,
+    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp(req, trust)),
     routes,
-    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp({ socket: req.socket })),
   });
 
   return {
@@ -81,7 +84,7 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
         await universalResponseToNodeResponse(res, reply.raw);
       } catch (e) {
         if (ConnectError.from(e).code === Code.Aborted) return;
-        logger.error(`handler for ${path} failed: ${(e as Error)?.message ?? String(e)}`);
+        logger.error(`handler for ${path} failed: ${redactText((e as Error)?.message ?? String(e))}`);
         if (!reply.raw.headersSent) reply.raw.writeHead(500).end();
         else reply.raw.destroy();
       }

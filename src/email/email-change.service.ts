@@ -16,6 +16,7 @@ import { UserStore } from '../users/user-store.js';
 import { UserTargets } from '../users/user-targets.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailUndoRepository } from './email-undo.repository.js';
+import { MailLimits } from './mail-limits.js';
 import type { Verification } from './inputs/verification.js';
 import { UNDO_PATH } from './undo-page.js';
 
@@ -45,6 +46,7 @@ export class EmailChangeService {
     private readonly codes: EmailCodesRepository,
     private readonly undo: EmailUndoRepository,
     private readonly outbox: OutboxService,
+    private readonly limits: MailLimits,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly box: SecretBox,
@@ -63,6 +65,8 @@ export class EmailChangeService {
    */
   async notifyReplaced(em: EntityManager, user: UserEntity, previous: { email: string; verified: boolean }): Promise<boolean> {
     if (!this.config.emailNotifyPrevious || !previous.verified || !previous.email || previous.email === user.email) return false;
+    // §7.6: the notice counts toward the caps; one over a cap is dropped (and logged), never the change
+    if (!(await this.limits.allowsNotice(em, user.id, previous.email, user.changedAt, MailKind.emailChanged))) return false;
     let undoUrl = '';
     const ttl = this.config.emailUndoTtlSeconds;
     if (ttl > 0) {
@@ -79,12 +83,13 @@ export class EmailChangeService {
       });
       undoUrl = `${this.config.externalUrl}${UNDO_PATH}?token=${token}`;
     }
-    return this.notice(em, {
+    await this.outbox.enqueue(em, {
       kind: MailKind.emailChanged,
       userId: user.id,
       recipient: previous.email,
       data: { displayName: user.displayName, undoUrl },
     });
+    return true;
   }
 
   /**
@@ -117,7 +122,7 @@ export class EmailChangeService {
       let mailed = false;
       for (const to of new Set([link.newEmail, replaced])) {
         if (to === link.previousEmail) continue;
-        const sent = await this.notice(em, {
+        const sent = await this.notice(em, now, {
           kind: MailKind.emailChangeReverted,
           userId: user.id,
           recipient: to,
@@ -151,10 +156,11 @@ export class EmailChangeService {
   }
 
   /**
-   * A notice (address changed, change undone): enqueued in the change's transaction. It never
-   * refuses the change it reports.
+   * A notice (change undone): enqueued in the change's transaction. It counts toward the mail
+   * caps (§7.6); one over a cap is dropped and logged, and never refuses the change it reports.
    */
-  private async notice(em: EntityManager, mail: Mail): Promise<boolean> {
+  private async notice(em: EntityManager, now: Date, mail: Mail): Promise<boolean> {
+    if (!(await this.limits.allowsNotice(em, mail.userId, mail.recipient, now, mail.kind))) return false;
     await this.outbox.enqueue(em, mail);
     return true;
   }

@@ -277,7 +277,7 @@ export class EmailService {
       },
     ];
     if (verification.kind === 'return') return { events, code, mailed: false };
-    const url = this.urlTemplates.render(urlTemplate, {
+    const url = this.urlTemplates.link(urlTemplate, {
       UserID: user.id,
       Code: code,
       OrgID: user.orgId,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { UserEntity } from '../database/entities/user.entity.js';
+import { UserIdpLinkEntity } from '../database/entities/user-idp-link.entity.js';
 import { bool, dateOf, num, Sql } from '../database/sql.js';
 import { ConcurrentModificationError } from '../database/unit-of-work.js';
 import { ActionQueue } from '../actions/action-queue.js';
@@ -105,6 +106,22 @@ export class UserStore {
 
   async usernameTaken(em: EntityManager, orgId: string, username: string): Promise<boolean> {
     return (await this.sql.one(em, 'SELECT 1 AS x FROM users WHERE org_id = $1 AND username = $2', [orgId, username])) !== null;
+  }
+
+  /** Whether any of these identities at a provider is linked to a user already (spec §7.9). */
+  async idpLinkTaken(em: EntityManager, links: { idpId: string; externalUserId: string }[]): Promise<boolean> {
+    for (const l of links) {
+      const row = await this.sql.one(em, 'SELECT 1 AS x FROM user_idp_links WHERE idp_id = $1 AND external_user_id = $2', [
+        l.idpId,
+        l.externalUserId,
+      ]);
+      if (row) return true;
+    }
+    return false;
+  }
+
+  async insertIdpLinks(em: EntityManager, links: UserIdpLinkEntity[]): Promise<void> {
+    if (links.length) await em.insert(UserIdpLinkEntity, links);
   }
 
   async idTaken(em: EntityManager, id: string): Promise<boolean> {

@@ -277,7 +277,12 @@ export const PERMISSION_DENIED = appError(7, 403, 'AUTH-AWfge', 'No matching per
 
 /** Asserts the exact ZITADEL error shape of the transport: the REST body, or GraphQL's message and extensions. */
 export function expectError(
-  o: Outcome | UserOutcome | { ok: true; raw: any } | { ok: false; httpStatus: number; grpcCode: number; id?: string; raw: any },
+  o:
+    | Outcome
+    | UserOutcome
+    | AddUserOutcome
+    | { ok: true; raw: any }
+    | { ok: false; httpStatus: number; grpcCode: number; id?: string; raw: any },
   transport: Transport,
   want: ExpectedError,
 ): void {

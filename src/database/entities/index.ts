@@ -9,6 +9,7 @@ import { OrganizationEntity } from './organization.entity.js';
 import { OutboxMessageEntity } from './outbox-message.entity.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
 import { UserEventEntity } from './user-event.entity.js';
+import { UserIdpLinkEntity } from './user-idp-link.entity.js';
 import { UserEntity } from './user.entity.js';
 
 export {
@@ -25,6 +26,7 @@ export {
   PersonalAccessTokenEntity,
   UserEventEntity,
   UserEntity,
+  UserIdpLinkEntity,
 };
 
 export const ENTITIES = [
@@ -41,4 +43,5 @@ export const ENTITIES = [
   ActionStateEntity,
   ActionCallEntity,
   EmailUndoTokenEntity,
+  UserIdpLinkEntity,
 ];
