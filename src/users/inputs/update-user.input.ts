@@ -86,9 +86,6 @@ export class UpdateHumanInput {
   password?: unknown;
 }
 
-const notKept = (id: string, what: string) =>
-  new AppError(Code.UNIMPLEMENTED, id, `${what} is not kept by this service; it manages the contact email, username and profile only`);
-
 /** ZITADEL v4's UpdateUser (spec §10): username, profile and the contact email of a human user. */
 @ProtoMessage('UpdateUserRequest')
 @InputType('UpdateUserInput')
@@ -116,9 +113,24 @@ export class UpdateUserInput implements CheckedInput {
 
   checkInput(checks: InputChecks): void {
     const human = this.human;
-    if (this.machine != null) throw notKept('USER-n0tkmc', 'machine');
-    if (human?.phone != null) throw notKept('USER-n0tkph', 'human.phone');
-    if (human?.password != null) throw notKept('USER-n0tkpw', 'human.password');
+    if (this.machine != null)
+      throw new AppError(
+        Code.UNIMPLEMENTED,
+        'USER-n0tkmc',
+        'machine is not kept by this service; it manages the contact email, username and profile only',
+      );
+    if (human?.phone != null)
+      throw new AppError(
+        Code.UNIMPLEMENTED,
+        'USER-n0tkph',
+        'human.phone is not kept by this service; it manages the contact email, username and profile only',
+      );
+    if (human?.password != null)
+      throw new AppError(
+        Code.UNIMPLEMENTED,
+        'USER-n0tkpw',
+        'human.password is not kept by this service; it manages the contact email, username and profile only',
+      );
     const verification = this.emailVerification;
     if (verification) checkVerification(verification, checks);
   }
