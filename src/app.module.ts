@@ -26,6 +26,7 @@ import { OperationGuard } from './pipeline/operation.guard.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConnectModule } from './connect/connect.module.js';
+import { ActionsModule } from './actions/actions.module.js';
 
 @Module({})
 export class AppModule {
@@ -70,7 +71,13 @@ export class AppModule {
         PipelineModule,
         // delivery (mailer, templates, worker) only where this process sends mail: an API
         // instance with MAIL_WORKER=off never loads the mail stack
-        ...(config.mailWorker === 'inline' ? [import('./outbox/delivery.module.js').then((m) => ({ module: m.DeliveryModule }))] : []),
+        ...(config.mailWorker === 'inline'
+          ? [
+              import('./outbox/delivery.module.js').then((m) => ({ module: m.DeliveryModule })),
+              import('./actions/action-delivery.module.js').then((m) => ({ module: m.ActionDeliveryModule })),
+            ]
+          : []),
+        ActionsModule,
         OrganizationsModule,
         UsersModule,
         ConnectModule,

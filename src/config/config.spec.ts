@@ -166,6 +166,10 @@ describe('loadConfig: invalid values stop the start with one line naming the var
     ['EMAIL_CODE_LENGTH', '2'],
     ['EMAIL_CODE_TTL_SECONDS', '1.5'],
     ['MAIL_FROM', 'not-an-address'],
+    ['ACTIONS_ALLOW_PRIVATE_NETWORKS', 'maybe'],
+    ['ACTIONS_MAX_ATTEMPTS', '0'],
+    ['ACTIONS_RETRY_BASE_MS', 'soon'],
+    ['ACTIONS_RETRY_MAX_MS', '-5'],
   ];
 
   it.each(cases)('%s=%j', (variable, value) => {

@@ -55,6 +55,16 @@ export interface AppConfig {
   corsAllowedOrigins: string[];
   /** §7.1: the longest lifetime of a new PAT, in days; 0 = unlimited (ZITADEL's default). */
   patMaxLifetimeDays: number;
+  /** Actions (spec §9): calls of targets for recorded events. */
+  actions: ActionsConfig;
+}
+
+export interface ActionsConfig {
+  /** Allow targets on loopback, private and link-local addresses (never cloud metadata). */
+  allowPrivateNetworks: boolean;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
 }
 
 export interface JwtConfig {
@@ -241,6 +251,12 @@ export function loadConfig(env: Env = process.env, stdoutIsTTY = process.stdout.
     jwt: jwt(env),
     corsAllowedOrigins: origins(env, 'CORS_ALLOWED_ORIGINS'),
     patMaxLifetimeDays: int(env, 'PAT_MAX_LIFETIME_DAYS', 0, 0, 100 * 366),
+    actions: {
+      allowPrivateNetworks: bool(env, 'ACTIONS_ALLOW_PRIVATE_NETWORKS', false),
+      maxAttempts: int(env, 'ACTIONS_MAX_ATTEMPTS', 12, 1, 100),
+      retryBaseMs: int(env, 'ACTIONS_RETRY_BASE_MS', 5000, 10, 3600_000),
+      retryMaxMs: int(env, 'ACTIONS_RETRY_MAX_MS', 60_000, 10, 24 * 3600_000),
+    },
   };
 }
 

@@ -9,15 +9,18 @@ import {
 } from '@connectrpc/connect-node';
 import { Logger } from '@nestjs/common';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
+import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
+import { ACTION_SERVICE_CONNECT } from '../actions/actions.operations.js';
+import type { OperationDef } from '../pipeline/operation.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { ConnectDeps } from './connect-routes.js';
 import { clientIp } from '../common/request/client-ip.js';
 import { CLIENT_IP, errorInterceptor } from './interceptors.js';
-import { userServiceImplementation } from './user-service.connect.js';
+import { serviceImplementation, userServiceImplementation } from './user-service.connect.js';
 
-/** What ConnectRoutes loads at the first call: the handlers of every UserService method. */
+/** What ConnectRoutes loads at the first call: the handlers of every UserService and ActionService method. */
 export interface ConnectHandlers {
   /** Serves a call that Fastify routed to the service's path on the main port. */
   serve(req: FastifyRequest, reply: FastifyReply): Promise<void>;
@@ -27,7 +30,10 @@ export interface ConnectHandlers {
 
 /** Every service served over Connect, gRPC-web and gRPC, with its implementation (docs/api.md lists them). */
 export function connectServices(pipeline: ConnectDeps['pipeline']) {
-  return [{ service: UserService, implementation: userServiceImplementation(pipeline) }];
+  return [
+    { service: UserService, implementation: userServiceImplementation(pipeline) },
+    { service: ActionService, implementation: serviceImplementation(pipeline, ACTION_SERVICE_CONNECT as OperationDef[]) },
+  ];
 }
 
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {

@@ -76,13 +76,21 @@ export class OutboxRepository {
     );
   }
 
-  async markFailed(id: string, status: Extract<OutboxStatus, 'retrying' | 'dead'>, nextAttemptAt: Date, error: string): Promise<void> {
+  /** Records a failed attempt; false when the mail is no longer this worker's (its lease ran out). */
+  async markFailed(
+    id: string,
+    status: Extract<OutboxStatus, 'retrying' | 'dead'>,
+    nextAttemptAt: Date,
+    error: string,
+    em: EntityManager | null = null,
+  ): Promise<boolean> {
     // a dead mail keeps its (encrypted) payload so that an admin can requeue it
-    await this.sql.run(
-      null,
+    const r = await this.sql.run(
+      em,
       "UPDATE mail_outbox SET status = $1, next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $4 AND status = 'sending'",
       [status, nextAttemptAt.getTime(), error.slice(0, 1000), id],
     );
+    return r.affected === 1;
   }
 
   async recent(em: EntityManager, userId: string, kind: string, since: Date): Promise<{ recipient: string; createdAt: Date }[]> {

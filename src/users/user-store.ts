@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { bool, dateOf, num, Sql } from '../database/sql.js';
 import { ConcurrentModificationError } from '../database/unit-of-work.js';
+import { ActionQueue } from '../actions/action-queue.js';
 
 /** The columns a change may write (the rest are fixed at creation). */
 export type MutableColumn =
@@ -74,7 +75,10 @@ function userFromRow(r: Record<string, unknown>): UserEntity {
  */
 @Injectable()
 export class UserStore {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly actions: ActionQueue,
+  ) {}
 
   /**
    * The user and its memberships in one statement: the target of an operation, loaded once and
@@ -174,6 +178,10 @@ export class UserStore {
     return to;
   }
 
+  /**
+   * The one place events are recorded: each event row, and in the same transaction the calls of
+   * the action executions it triggers (spec §9), so no operation can record an event without them.
+   */
   private async append(em: EntityManager, user: UserEntity, from: number, events: NewEvent[], creator: string): Promise<void> {
     for (const [i, e] of events.entries()) {
       await this.sql.run(
@@ -182,5 +190,17 @@ export class UserStore {
         [user.id, from + i + 1, e.type, user.orgId, creator, e.payload ? JSON.stringify(e.payload) : null, user.changedAt.getTime()],
       );
     }
+    await this.actions.enqueue(
+      em,
+      events.map((e, i) => ({
+        aggregateId: user.id,
+        resourceOwner: user.orgId,
+        sequence: from + i + 1,
+        type: e.type,
+        createdAt: user.changedAt,
+        creator,
+        payload: e.payload,
+      })),
+    );
   }
 }

@@ -1,3 +1,6 @@
+import { ActionCallEntity } from './action-call.entity.js';
+import { ActionExecutionEntity, ActionStateEntity } from './action-execution.entity.js';
+import { ActionTargetEntity } from './action-target.entity.js';
 import { EmailCodeEntity } from './email-code.entity.js';
 import { EmailUndoTokenEntity } from './email-undo-token.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
@@ -9,6 +12,10 @@ import { UserEventEntity } from './user-event.entity.js';
 import { UserEntity } from './user.entity.js';
 
 export {
+  ActionCallEntity,
+  ActionExecutionEntity,
+  ActionStateEntity,
+  ActionTargetEntity,
   EmailCodeEntity,
   EmailUndoTokenEntity,
   IdempotencyKeyEntity,
@@ -29,5 +36,9 @@ export const ENTITIES = [
   EmailCodeEntity,
   OutboxMessageEntity,
   IdempotencyKeyEntity,
+  ActionTargetEntity,
+  ActionExecutionEntity,
+  ActionStateEntity,
+  ActionCallEntity,
   EmailUndoTokenEntity,
 ];

@@ -2,6 +2,7 @@ import { Init1795900000000 } from './1795900000000-init.js';
 import { IdempotencyKeys1795910000000 } from './1795910000000-idempotency-keys.js';
 import { CodeAttemptsPerSource1796000000000 } from './1796000000000-code-attempts-per-source.js';
 import { GrowingTables1796030000000 } from './1796030000000-growing-tables.js';
+import { Actions1796060000000 } from './1796060000000-actions.js';
 import { SafeEmailChange1796070000000 } from './1796070000000-safe-email-change.js';
 import { UserPreferredLanguage1796070000001 } from './1796070000001-user-preferred-language.js';
 
@@ -14,6 +15,7 @@ export const MIGRATIONS: Function[] = [
   IdempotencyKeys1795910000000,
   CodeAttemptsPerSource1796000000000,
   GrowingTables1796030000000,
+  Actions1796060000000,
   SafeEmailChange1796070000000,
   UserPreferredLanguage1796070000001,
 ];

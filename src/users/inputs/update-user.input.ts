@@ -86,6 +86,8 @@ export class UpdateHumanInput {
   password?: unknown;
 }
 
+const NOT_KEPT = 'is not kept by this service; it manages the contact email, username and profile only';
+
 /** ZITADEL v4's UpdateUser (spec §10): username, profile and the contact email of a human user. */
 @ProtoMessage('UpdateUserRequest')
 @InputType('UpdateUserInput')
@@ -113,24 +115,9 @@ export class UpdateUserInput implements CheckedInput {
 
   checkInput(checks: InputChecks): void {
     const human = this.human;
-    if (this.machine != null)
-      throw new AppError(
-        Code.UNIMPLEMENTED,
-        'USER-n0tkmc',
-        'machine is not kept by this service; it manages the contact email, username and profile only',
-      );
-    if (human?.phone != null)
-      throw new AppError(
-        Code.UNIMPLEMENTED,
-        'USER-n0tkph',
-        'human.phone is not kept by this service; it manages the contact email, username and profile only',
-      );
-    if (human?.password != null)
-      throw new AppError(
-        Code.UNIMPLEMENTED,
-        'USER-n0tkpw',
-        'human.password is not kept by this service; it manages the contact email, username and profile only',
-      );
+    if (this.machine != null) throw new AppError(Code.UNIMPLEMENTED, 'USER-n0tkmc', `machine ${NOT_KEPT}`);
+    if (human?.phone != null) throw new AppError(Code.UNIMPLEMENTED, 'USER-n0tkph', `human.phone ${NOT_KEPT}`);
+    if (human?.password != null) throw new AppError(Code.UNIMPLEMENTED, 'USER-n0tkpw', `human.password ${NOT_KEPT}`);
     const verification = this.emailVerification;
     if (verification) checkVerification(verification, checks);
   }
