@@ -153,7 +153,8 @@ describe.each<Transport>(['rest', 'graphql'])('verify-first over %s', (transport
       ok: false,
       id: 'COMMAND-eis9R',
     });
-    expect((await eventTypesOf(dataSource, u.userId)).at(-2)).toBe('user.human.email.change.cancelled');
+    // the failed verification after the cancel finds no code: nothing is recorded for it
+    expect((await eventTypesOf(dataSource, u.userId)).at(-1)).toBe('user.human.email.change.cancelled');
     expectError(
       await cancelPendingVia(admin, transport, u.userId),
       transport,
