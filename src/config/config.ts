@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isShippedLanguage, SHIPPED_LANGUAGES, type ShippedLanguage } from '../texts/languages.js';
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
 
@@ -23,6 +24,8 @@ export interface AppConfig {
   emailMaxMailsPerDay: number;
   urlTemplateAllowedHosts: string[];
   emailNotifyPrevious: boolean;
+  /** The language of mails and the hosted page when the user's (or visitor's) is not shipped. */
+  defaultLanguage: ShippedLanguage;
   codeHmacKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   outboxPollMs: number;
@@ -142,6 +145,14 @@ function jwt(env: Env): JwtConfig | undefined {
   return { jwksUrl, issuer, audience, clockSkewSeconds, jwksCacheMaxAgeSeconds, jwksCooldownSeconds };
 }
 
+function shippedLanguage(env: Env, name: string, def: ShippedLanguage): ShippedLanguage {
+  const raw = env[name]?.trim();
+  if (!raw) return def;
+  const lang = raw.toLowerCase();
+  if (!isShippedLanguage(lang)) throw new ConfigError(`${name} must be one of ${SHIPPED_LANGUAGES.join(', ')}, got "${raw}"`);
+  return lang;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = resolve(env.DATA_DIR || './data');
   const mailFrom = env.MAIL_FROM || 'no-reply@localhost';
@@ -182,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     emailMaxMailsPerDay: int(env, 'EMAIL_MAX_MAILS_PER_DAY', 10, 0, 100000),
     urlTemplateAllowedHosts: hosts,
     emailNotifyPrevious: bool(env, 'EMAIL_NOTIFY_PREVIOUS', false),
+    defaultLanguage: shippedLanguage(env, 'DEFAULT_LANGUAGE', 'en'),
     codeHmacKey: key || undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     outboxPollMs: int(env, 'OUTBOX_POLL_MS', 1000, 50, 60000),

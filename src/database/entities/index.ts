@@ -1,6 +1,7 @@
 import { EmailCodeEntity } from './email-code.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { MembershipEntity } from './membership.entity.js';
+import { MessageTextEntity, MessageTextRevisionEntity } from './message-text.entity.js';
 import { OrganizationEntity } from './organization.entity.js';
 import { OutboxMessageEntity } from './outbox-message.entity.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
@@ -11,6 +12,8 @@ export {
   EmailCodeEntity,
   IdempotencyKeyEntity,
   MembershipEntity,
+  MessageTextEntity,
+  MessageTextRevisionEntity,
   OrganizationEntity,
   OutboxMessageEntity,
   PersonalAccessTokenEntity,
@@ -27,4 +30,6 @@ export const ENTITIES = [
   EmailCodeEntity,
   OutboxMessageEntity,
   IdempotencyKeyEntity,
+  MessageTextEntity,
+  MessageTextRevisionEntity,
 ];

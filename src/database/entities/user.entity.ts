@@ -32,6 +32,10 @@ export class UserEntity {
   @Column({ name: 'display_name', type: 'varchar', length: 200 })
   displayName!: string;
 
+  /** BCP 47, canonical (`de-CH`); '' when the user has none (GetUserByID shows ZITADEL's `und`). */
+  @Column({ name: 'preferred_language', type: 'varchar', length: 10, default: '' })
+  preferredLanguage!: string;
+
   @Column({ type: 'varchar', length: 200 })
   email!: string;
 
