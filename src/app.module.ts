@@ -27,6 +27,7 @@ import { OrganizationsModule } from './organizations/organizations.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConnectModule } from './connect/connect.module.js';
+import { TextsModule } from './texts/texts.module.js';
 
 @Module({})
 export class AppModule {
@@ -71,6 +72,7 @@ export class AppModule {
         ...(config.mailWorker === 'inline' ? [import('./outbox/delivery.module.js').then((m) => ({ module: m.DeliveryModule }))] : []),
         OrganizationsModule,
         UsersModule,
+        TextsModule,
         ConnectModule,
       ],
       providers: [

@@ -19,6 +19,7 @@ import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from './in
 import { SetEmailInput } from './inputs/set-email.input.js';
 import { Verification } from './inputs/verification.js';
 import { MailLimits } from './mail-limits.js';
+import { userMailData } from './mail-data.js';
 import { UrlTemplates } from './url-templates.js';
 import { VerificationCodes } from './verification-codes.js';
 
@@ -74,7 +75,7 @@ export class EmailService {
           kind: MailKind.emailChanged,
           userId: user.id,
           recipient: previous.email,
-          data: { displayName: user.displayName },
+          data: userMailData(user),
         });
         issued.mailed = true;
       }
@@ -177,20 +178,24 @@ export class EmailService {
       payload: { expirySeconds: this.config.emailCodeTtlSeconds, urlTemplate, codeReturned: verification.kind === 'return' },
     });
     if (verification.kind === 'return') return { code, mailed: false };
-    const url = this.urlTemplates.render(urlTemplate, {
-      UserID: user.id,
-      Code: code,
-      OrgID: user.orgId,
-      LoginName: user.username,
-      DisplayName: user.displayName,
-      PreferredLoginName: user.username,
-      LastEmail: previousEmail,
-    });
+    const url = this.urlTemplates.render(
+      urlTemplate,
+      {
+        UserID: user.id,
+        Code: code,
+        OrgID: user.orgId,
+        LoginName: user.username,
+        DisplayName: user.displayName,
+        PreferredLoginName: user.username,
+        LastEmail: previousEmail,
+      },
+      user.preferredLanguage,
+    );
     await this.outbox.enqueue(em, {
       kind: MailKind.verifyEmail,
       userId: user.id,
       recipient: user.email,
-      data: { displayName: user.displayName, code, url },
+      data: { ...userMailData(user), code, url },
     });
     return { mailed: true };
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { invalidArgument } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { CompiledUrlTemplate, compileUrlTemplate, UrlTemplateData, UrlTemplateParseError } from './url-template.js';
+import { CompiledUrlTemplate, compileUrlTemplate, queryEscape, UrlTemplateData, UrlTemplateParseError } from './url-template.js';
 
 const SAMPLE: UrlTemplateData = {
   UserID: 'userID',
@@ -35,13 +35,19 @@ export class UrlTemplates {
     this.checkHost(rendered);
   }
 
-  render(template: string | null | undefined, data: UrlTemplateData): string {
+  /**
+   * Renders a caller's template, or the default one; the default link also carries the user's
+   * language (`&lang=`), so the hosted page speaks it without looking the user up (spec §8).
+   */
+  render(template: string | null | undefined, data: UrlTemplateData, language = ''): string {
     const compiled = this.compile(template ?? this.defaultTemplate);
+    let url: string;
     try {
-      return compiled.render(data);
+      url = compiled.render(data);
     } catch {
       throw invalidArgument('DOMAIN-ieYa7', 'URL Template is invalid');
     }
+    return template == null && language ? `${url}&lang=${queryEscape(language)}` : url;
   }
 
   private compile(template: string): CompiledUrlTemplate {

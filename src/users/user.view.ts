@@ -7,6 +7,7 @@ export class HumanProfileView {
   @Field() givenName!: string;
   @Field() familyName!: string;
   @Field() displayName!: string;
+  @Field({ description: 'BCP 47; "und" when the user has none (as ZITADEL)' }) preferredLanguage!: string;
 }
 
 @ObjectType('HumanEmail')

@@ -14,6 +14,7 @@ import { OrganizationsService } from '../organizations/organizations.service.js'
 import { OutboxService } from '../outbox/outbox.service.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
+import { shownLanguage, storedLanguage } from './inputs/preferred-language.js';
 import { NewEvent, UserStore } from './user-store.js';
 import type { PatView, UserView } from './user.view.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
@@ -64,6 +65,7 @@ export class UsersService {
         givenName: input.profile.givenName,
         familyName: input.profile.familyName,
         displayName: input.profile.displayName ?? `${input.profile.givenName} ${input.profile.familyName}`,
+        preferredLanguage: storedLanguage(input.profile.preferredLanguage),
         email: input.email.email,
         emailVerified: verification.kind === 'verified',
         sequence: 0,
@@ -73,7 +75,14 @@ export class UsersService {
       const events: NewEvent[] = [
         {
           type: 'user.human.added',
-          payload: { username, givenName: user.givenName, familyName: user.familyName, displayName: user.displayName, email: user.email },
+          payload: {
+            username,
+            givenName: user.givenName,
+            familyName: user.familyName,
+            displayName: user.displayName,
+            preferredLanguage: user.preferredLanguage,
+            email: user.email,
+          },
         },
       ];
       const issued = await this.email.applyVerification(em, user, verification, events, '', false);
@@ -95,7 +104,12 @@ export class UsersService {
       loginNames: [user.username],
       preferredLoginName: user.username,
       human: {
-        profile: { givenName: user.givenName, familyName: user.familyName, displayName: user.displayName },
+        profile: {
+          givenName: user.givenName,
+          familyName: user.familyName,
+          displayName: user.displayName,
+          preferredLanguage: shownLanguage(user.preferredLanguage),
+        },
         email: { email: user.email, isVerified: user.emailVerified },
       },
     };

@@ -1,0 +1,55 @@
+import type { Caller } from '../auth/caller.js';
+import type { AccessRequirement } from '../common/request/operation.js';
+import { body, field } from '../common/request/rest-body.js';
+import { MESSAGE_FIELDS } from './message-types.js';
+import { MessageTextsService } from './message-texts.service.js';
+
+// The REST API layer of the texts: ZITADEL's paths and JSON → the plain shape of the inputs,
+// and the access rules shared by every transport.
+
+type Headers = Record<string, string | string[] | undefined>;
+
+const header = (headers: Headers | undefined, name: string): string | undefined => {
+  const v = headers?.[name];
+  return (Array.isArray(v) ? v[0] : v) || undefined;
+};
+
+/** ZITADEL's management API names the organisation in `x-zitadel-orgid`; without it, the caller's own. */
+export const orgIdHeader = (headers: Headers | undefined) => header(headers, 'x-zitadel-orgid');
+
+export const instanceTextKeyFromRest = (params: Record<string, string>) => ({ type: params.type, language: params.language });
+
+export const orgTextKeyFromRest = (params: Record<string, string>, _body: unknown, headers: Headers) => ({
+  ...instanceTextKeyFromRest(params),
+  organizationId: orgIdHeader(headers),
+});
+
+const textFields = (raw: unknown, message: string) => {
+  const b = body(raw, message);
+  // protojson: an absent string field is the empty string
+  return Object.fromEntries(MESSAGE_FIELDS.map((f) => [f, field(b, f) ?? '']));
+};
+
+export const setInstanceTextFromRest = (params: Record<string, string>, raw: unknown) => ({
+  ...textFields(raw, 'SetDefaultMessageTextRequest'),
+  ...instanceTextKeyFromRest(params),
+});
+
+export const setOrgTextFromRest = (params: Record<string, string>, raw: unknown, headers: Headers) => ({
+  ...textFields(raw, 'SetCustomMessageTextRequest'),
+  ...orgTextKeyFromRest(params, raw, headers),
+});
+
+export const previewFromRest = (_params: Record<string, string>, raw: unknown) => {
+  const b = body(raw, 'PreviewMailRequest');
+  return { type: field(b, 'type'), language: field(b, 'language'), organizationId: field(b, 'organizationId') ?? undefined };
+};
+
+/** Organisation texts: ORG_OWNER of that organisation, or IAM_OWNER (viewers and managers: 403; outsiders: 404). */
+export const orgTextAccess = (input: { organizationId?: string }, caller: Caller): AccessRequirement => ({
+  org: MessageTextsService.orgOf(input, caller),
+  permission: 'text.write',
+});
+
+/** Instance texts: IAM_OWNER only. */
+export const instanceTextAccess = (): AccessRequirement => ({ instance: 'text.write' });
