@@ -8,15 +8,18 @@ import {
   universalResponseToNodeResponse,
 } from '@connectrpc/connect-node';
 import { Logger } from '@nestjs/common';
+import { AdminService } from '@zitadel/proto/zitadel/admin_pb.js';
+import { ManagementService } from '@zitadel/proto/zitadel/management_pb.js';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { ConnectDeps } from './connect-routes.js';
 import { authInterceptor, errorInterceptor } from './interceptors.js';
+import { TextsServiceConnect } from './texts-service.connect.js';
 import { UserServiceConnect } from './user-service.connect.js';
 
-/** What ConnectRoutes loads at the first call: the handlers of every UserService method. */
+/** What ConnectRoutes loads at the first call: the handlers of the UserService, ManagementService and AdminService methods. */
 export interface ConnectHandlers {
   /** Serves a call that Fastify routed to the service's path on the main port. */
   serve(req: FastifyRequest, reply: FastifyReply): Promise<void>;
@@ -27,6 +30,7 @@ export interface ConnectHandlers {
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const logger = new Logger('Connect');
   const implementation = new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation;
+  const texts = new TextsServiceConnect(deps.access, deps.texts, deps.checks);
   const options: ConnectRouterOptions = {
     // outermost first: errors wrap authentication, so a 401 is mapped like any other error
     interceptors: [errorInterceptor(), authInterceptor(deps.tokens)],
@@ -35,7 +39,9 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
     jsonOptions: { ignoreUnknownFields: true },
     acceptCompression: [compressionGzip, compressionBrotli],
   };
-  const routes = (router: ReturnType<typeof createConnectRouter>) => router.service(UserService, implementation);
+  // methods without an implementation answer Unimplemented (12)
+  const routes = (router: ReturnType<typeof createConnectRouter>) =>
+    router.service(UserService, implementation).service(ManagementService, texts.management).service(AdminService, texts.admin);
   // gRPC proper needs HTTP/2 trailers: only Connect and gRPC-web on the HTTP/1.1 main port
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);

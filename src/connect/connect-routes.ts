@@ -6,17 +6,21 @@ import { INPUT_CHECKS, type InputChecks } from '../common/request/validation.js'
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { EmailService } from '../email/email.service.js';
+import { MessageTextsService } from '../texts/message-texts.service.js';
 import { UsersService } from '../users/users.service.js';
 import type { ConnectHandlers } from './connect-handlers.js';
 
 /** The package and name of zitadel.user.v2.UserService: the path prefix of its calls. */
 export const USER_SERVICE_PATH = '/zitadel.user.v2.UserService/';
+/** The path prefixes of every service served over Connect and gRPC. */
+export const SERVICE_PATHS = [USER_SERVICE_PATH, '/zitadel.management.v1.ManagementService/', '/zitadel.admin.v1.AdminService/'];
 
 /** What the Connect handlers use from the rest of the app. */
 export interface ConnectDeps {
   access: AccessService;
   email: EmailService;
   users: UsersService;
+  texts: MessageTextsService;
   checks: InputChecks;
   tokens: TokenService;
   config: AppConfig;
@@ -35,11 +39,12 @@ export class ConnectRoutes {
     access: AccessService,
     email: EmailService,
     users: UsersService,
+    texts: MessageTextsService,
     tokens: TokenService,
     @Inject(INPUT_CHECKS) checks: InputChecks,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.deps = { access, email, users, checks, tokens, config };
+    this.deps = { access, email, users, texts, checks, tokens, config };
   }
 
   readonly load: () => Promise<ConnectHandlers> = lazy(() => import('./connect-handlers.js').then((m) => m.connectHandlers(this.deps)));
