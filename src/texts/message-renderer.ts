@@ -73,7 +73,8 @@ export function checkMessageFields(fields: Partial<MessageFields>): void {
     if (!source) continue;
     const problem = templateProblem(source);
     if (problem) {
-      const at = [...source.slice(0, problem.offset)].length;
+      // 1-based, in characters (code points), as an editor counts them
+      const at = [...source.slice(0, problem.offset)].length + 1;
       throw invalidArgument('TEXT-tmpl01', `Text template is invalid: ${field} at character ${at}: ${problem.reason}`);
     }
   }

@@ -20,8 +20,9 @@ export class MessageTextsRepository {
     return em.findOneBy(MessageTextEntity, { scope, type, language });
   }
 
+  /** Inserts or replaces a text (one statement: no nested transaction inside the unit of work). */
   async save(em: EntityManager, row: MessageTextEntity): Promise<void> {
-    await em.save(MessageTextEntity, row);
+    await em.upsert(MessageTextEntity, row, ['scope', 'type', 'language']);
   }
 
   async delete(em: EntityManager, scope: string, type: string, language: string): Promise<boolean> {

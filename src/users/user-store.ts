@@ -10,7 +10,7 @@ export interface NewEvent {
 }
 
 const USER_COLUMNS =
-  'id, org_id, type, state, username, given_name, family_name, display_name, email, email_verified, sequence, created_at, changed_at';
+  'id, org_id, type, state, username, given_name, family_name, display_name, preferred_language, email, email_verified, sequence, created_at, changed_at';
 
 function userFromRow(r: Record<string, unknown>): UserEntity {
   const u = new UserEntity();
@@ -22,6 +22,7 @@ function userFromRow(r: Record<string, unknown>): UserEntity {
   u.givenName = String(r.given_name);
   u.familyName = String(r.family_name);
   u.displayName = String(r.display_name);
+  u.preferredLanguage = String(r.preferred_language ?? '');
   u.email = String(r.email);
   u.emailVerified = bool(r.email_verified);
   u.sequence = num(r.sequence);
@@ -66,7 +67,7 @@ export class UserStore {
   /** Inserts a new user with its first events; returns the user's sequence. */
   async create(em: EntityManager, user: UserEntity, events: NewEvent[], creator: string): Promise<number> {
     user.sequence = events.length;
-    await this.sql.run(em, `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
+    await this.sql.run(em, `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
       user.id,
       user.orgId,
       user.type,
@@ -75,6 +76,7 @@ export class UserStore {
       user.givenName,
       user.familyName,
       user.displayName,
+      user.preferredLanguage ?? '',
       user.email,
       user.emailVerified,
       user.sequence,
@@ -92,7 +94,7 @@ export class UserStore {
   async commit(
     em: EntityManager,
     user: UserEntity,
-    changes: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'displayName' | 'state'>>,
+    changes: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'displayName' | 'preferredLanguage' | 'state'>>,
     events: NewEvent[],
     creator: string,
   ): Promise<number> {
@@ -102,8 +104,8 @@ export class UserStore {
     // one fixed statement for every change: the mutable columns from the merged state
     const result = await this.sql.run(
       em,
-      'UPDATE users SET email = $1, email_verified = $2, display_name = $3, state = $4, sequence = $5, changed_at = $6 WHERE id = $7 AND sequence = $8',
-      [next.email, next.emailVerified, next.displayName, next.state, to, user.changedAt.getTime(), user.id, from],
+      'UPDATE users SET email = $1, email_verified = $2, display_name = $3, preferred_language = $4, state = $5, sequence = $6, changed_at = $7 WHERE id = $8 AND sequence = $9',
+      [next.email, next.emailVerified, next.displayName, next.preferredLanguage, next.state, to, user.changedAt.getTime(), user.id, from],
     );
     if (result.affected !== 1) throw new ConcurrentModificationError();
     Object.assign(user, changes);
