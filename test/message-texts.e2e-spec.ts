@@ -112,7 +112,12 @@ describe('a user’s language', () => {
         t.adminToken,
       );
       userId = r.body.data.addHumanUser.userId;
-      const q = await gql(t.url, `query($id: ID!) { user(id: $id) { human { profile { preferredLanguage } } } }`, { id: userId }, t.adminToken);
+      const q = await gql(
+        t.url,
+        `query($id: ID!) { user(id: $id) { human { profile { preferredLanguage } } } }`,
+        { id: userId },
+        t.adminToken,
+      );
       expect(q.body.data.user.human.profile.preferredLanguage).toBe('de-CH');
     }
   });
@@ -175,7 +180,9 @@ describe('the mail a user gets', () => {
   it('French user of the same organisation: the shipped French text', async () => {
     const { mail } = await mailedUser(orgA, 'fr');
     expect(mail.subject).toBe('Confirmez votre adresse e-mail');
-    expect(mail.text).toMatch(/Veuillez la confirmer à l'aide du bouton ci-dessous ou avec le code [A-Z0-9]{6}\. Le code est valable 1\u00a0heure\./);
+    expect(mail.text).toMatch(
+      /Veuillez la confirmer à l'aide du bouton ci-dessous ou avec le code [A-Z0-9]{6}\. Le code est valable 1\u00a0heure\./,
+    );
     expect(mail.html).toContain('>Confirmer l&#x27;adresse e-mail</a>');
     expect(contentLanguage(mail)).toBe('fr');
     expect(htmlLang(mail)).toEqual(['fr', 'ltr']);
@@ -213,8 +220,17 @@ describe('the mail a user gets', () => {
 
   it('resolves field by field: organisation → instance → shipped', async () => {
     const org = await admin.addOrganization(`Fields ${++n}`);
-    expect((await rest(t.url, 'PUT', mgmt('verifyemail', 'it'), { subject: 'Oggetto di {{.OrgName}}' }, t.adminToken, { 'x-zitadel-orgid': org })).status).toBe(200);
-    expect((await rest(t.url, 'PUT', adminPath('verifyemail', 'it'), { greeting: 'Salve {{.FirstName}},', subject: 'instance' }, t.adminToken)).status).toBe(200);
+    expect(
+      (
+        await rest(t.url, 'PUT', mgmt('verifyemail', 'it'), { subject: 'Oggetto di {{.OrgName}}' }, t.adminToken, {
+          'x-zitadel-orgid': org,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await rest(t.url, 'PUT', adminPath('verifyemail', 'it'), { greeting: 'Salve {{.FirstName}},', subject: 'instance' }, t.adminToken))
+        .status,
+    ).toBe(200);
     try {
       const { mail } = await mailedUser(org, 'it');
       expect(mail.subject).toBe(`Oggetto di Fields ${n - 1}`);
@@ -230,7 +246,13 @@ describe('the mail a user gets', () => {
   it('escapes a custom text in the HTML part: a text cannot add markup', async () => {
     const org = await admin.addOrganization(`Markup ${++n}`);
     const evil = '<b>bold</b><script>alert(1)</script><a href="https://evil.example">x</a> {{.Code}}';
-    expect((await rest(t.url, 'PUT', mgmt('verifyemail', 'en'), { text: evil, title: '<img src=x onerror=alert(1)>' }, t.adminToken, { 'x-zitadel-orgid': org })).status).toBe(200);
+    expect(
+      (
+        await rest(t.url, 'PUT', mgmt('verifyemail', 'en'), { text: evil, title: '<img src=x onerror=alert(1)>' }, t.adminToken, {
+          'x-zitadel-orgid': org,
+        })
+      ).status,
+    ).toBe(200);
     const { mail } = await mailedUser(org, 'en');
     expect(mail.html).not.toMatch(/<script|<b>|<img|href="https:\/\/evil/);
     expect(mail.html).toContain('&lt;b&gt;bold&lt;/b&gt;&lt;script&gt;');
@@ -241,7 +263,13 @@ describe('the mail a user gets', () => {
     const app = await startApp({ EMAIL_NOTIFY_PREVIOUS: 'true' }, { db: t.db, sink: t.sink });
     try {
       const api = new Api(app.url, app.adminToken);
-      expect((await rest(app.url, 'PUT', mgmt('emailchanged', 'nl'), { subject: 'Adres gewijzigd bij {{.OrgName}}' }, app.adminToken, { 'x-zitadel-orgid': orgA })).status).toBe(200);
+      expect(
+        (
+          await rest(app.url, 'PUT', mgmt('emailchanged', 'nl'), { subject: 'Adres gewijzigd bij {{.OrgName}}' }, app.adminToken, {
+            'x-zitadel-orgid': orgA,
+          })
+        ).status,
+      ).toBe(200);
       const username = `notice-${++n}`;
       const r = await api.addHumanUser({
         username,
@@ -249,7 +277,9 @@ describe('the mail a user gets', () => {
         profile: { givenName: 'N', familyName: 'L', preferredLanguage: 'nl' },
         email: { email: `${username}@example.com`, isVerified: true },
       });
-      expect((await api.emailOp('rest', 'setEmail', r.body.userId, { email: `${username}-new@example.com`, returnCode: {} })).ok).toBe(true);
+      expect((await api.emailOp('rest', 'setEmail', r.body.userId, { email: `${username}-new@example.com`, returnCode: {} })).ok).toBe(
+        true,
+      );
       const notice = await t.sink.waitForMailTo(`${username}@example.com`);
       expect(notice.subject).toBe('Adres gewijzigd bij Acme Texts');
       expect(notice.text).toContain('Het contact-e-mailadres van je account is gewijzigd.');
@@ -300,14 +330,20 @@ describe('custom texts, ZITADEL’s API', () => {
 
   it('admin: the instance’s text, and the shipped default', async () => {
     const shipped = await rest(t.url, 'GET', '/admin/v1/text/default/message/verifyemail/ja', undefined, t.adminToken);
-    expect(shipped.body.customText).toMatchObject({ title: 'メールアドレスの確認', buttonText: 'メールアドレスを確認する', isDefault: true });
+    expect(shipped.body.customText).toMatchObject({
+      title: 'メールアドレスの確認',
+      buttonText: 'メールアドレスを確認する',
+      isDefault: true,
+    });
     expect((await rest(t.url, 'PUT', adminPath('verifyemail', 'zh'), { footerText: '实例页脚' }, t.adminToken)).status).toBe(200);
     expect((await rest(t.url, 'GET', adminPath('verifyemail', 'zh'), undefined, t.adminToken)).body.customText).toMatchObject({
       footerText: '实例页脚',
       isDefault: false,
     });
     // what an organisation without its own text sees as its default
-    expect((await rest(t.url, 'GET', '/management/v1/text/default/message/verifyemail/zh', undefined, ownerB)).body.customText).toMatchObject({
+    expect(
+      (await rest(t.url, 'GET', '/management/v1/text/default/message/verifyemail/zh', undefined, ownerB)).body.customText,
+    ).toMatchObject({
       footerText: '实例页脚',
       isDefault: true,
     });
@@ -473,7 +509,9 @@ describe('custom texts, ZITADEL’s API', () => {
       );
       expect(graphqlFailure('setInstanceMessageText', g)).toMatchObject({ httpStatus: 403, id: 'AUTH-AWfge' });
       const client = createAdminServiceClient(createServerTransport(ownerA, { baseUrl: `http://127.0.0.1:${grpcPort}` }));
-      const err = (await client.setDefaultVerifyEmailMessageText({ language: 'en', subject: 'attack' }).catch((e: unknown) => e)) as ConnectError;
+      const err = (await client
+        .setDefaultVerifyEmailMessageText({ language: 'en', subject: 'attack' })
+        .catch((e: unknown) => e)) as ConnectError;
       expect(err.code).toBe(Code.PermissionDenied);
       expect((await rest(t.url, 'GET', adminPath('verifyemail', 'en'), undefined, t.adminToken)).body.customText.isDefault).toBe(true);
     });
@@ -489,7 +527,8 @@ describe('ZITADEL’s own client over Connect and gRPC', () => {
     ['gRPC', (token: string) => createServerTransport(token, { baseUrl: `http://127.0.0.1:${grpcPort}` })],
     [
       'Connect',
-      (token: string) => createConnectTransport({ baseUrl: t.url, httpVersion: '1.1', interceptors: [NewAuthorizationBearerInterceptor(token)] }),
+      (token: string) =>
+        createConnectTransport({ baseUrl: t.url, httpVersion: '1.1', interceptors: [NewAuthorizationBearerInterceptor(token)] }),
     ],
   ] as const;
 
@@ -509,9 +548,14 @@ describe('ZITADEL’s own client over Connect and gRPC', () => {
 
   it.each(transports)('the admin service’s instance texts (%s)', async (_name, transport) => {
     const client = createAdminServiceClient(transport(t.adminToken));
-    expect((await client.getDefaultVerifyEmailMessageText({ language: 'de' })).customText?.subject).toBe('Bitte bestätigen Sie Ihre E-Mail-Adresse');
+    expect((await client.getDefaultVerifyEmailMessageText({ language: 'de' })).customText?.subject).toBe(
+      'Bitte bestätigen Sie Ihre E-Mail-Adresse',
+    );
     await client.setDefaultVerifyEmailMessageText({ language: 'de', footerText: 'Instanz' });
-    expect((await client.getCustomVerifyEmailMessageText({ language: 'de' })).customText).toMatchObject({ footerText: 'Instanz', isDefault: false });
+    expect((await client.getCustomVerifyEmailMessageText({ language: 'de' })).customText).toMatchObject({
+      footerText: 'Instanz',
+      isDefault: false,
+    });
     await client.resetCustomVerifyEmailMessageTextToDefault({ language: 'de' });
   });
 
@@ -527,7 +571,13 @@ describe('preview', () => {
     const sent = t.sink.mails.length;
     let r: { subject: string; html: string; text: string; language: string };
     if (transport === 'rest') {
-      const res: HttpResult = await rest(t.url, 'POST', '/v2/mail/preview', { type: 'verifyemail', language: 'de', organizationId: orgA }, ownerA);
+      const res: HttpResult = await rest(
+        t.url,
+        'POST',
+        '/v2/mail/preview',
+        { type: 'verifyemail', language: 'de', organizationId: orgA },
+        ownerA,
+      );
       expect(res.status).toBe(200);
       r = res.body;
     } else {
@@ -568,7 +618,9 @@ describe('a change made through one instance', () => {
       };
       // the other instance has the organisation's (empty) texts in its cache
       expect(await mailVia('before')).toBe('Verifica tu dirección de correo electrónico');
-      expect((await rest(t.url, 'PUT', mgmt('verifyemail', 'es'), { subject: 'Nuevo' }, t.adminToken, { 'x-zitadel-orgid': org })).status).toBe(200);
+      expect(
+        (await rest(t.url, 'PUT', mgmt('verifyemail', 'es'), { subject: 'Nuevo' }, t.adminToken, { 'x-zitadel-orgid': org })).status,
+      ).toBe(200);
       const changedAt = Date.now();
       let subject = '';
       while (subject !== 'Nuevo' && Date.now() - changedAt < 5000) subject = await mailVia('after');

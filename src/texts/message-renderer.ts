@@ -89,7 +89,9 @@ export function formatExpiry(seconds: number, language: string): string {
   const parts = Object.fromEntries(Object.entries(d).filter(([, v]) => v > 0));
   if (Object.keys(parts).length === 0) parts.seconds = seconds;
   try {
-    return new DurationFormat(language, { style: 'long' }).format(parts);
+    const words = new DurationFormat(language, { style: 'long' }).format(parts);
+    // Japanese and Chinese set numbers and units without a space inside running text
+    return /^(ja|zh)\b/.test(language) ? words.replace(/(\d)[\s\u00a0\u202f](\p{Script=Han})/gu, '$1$2') : words;
   } catch {
     return `${Math.round(seconds / 60)} min`;
   }

@@ -38,4 +38,3 @@ export class MailPreviewView {
   @Field() text!: string;
   @Field({ description: 'The language of the texts (Content-Language)' }) language!: string;
 }
-

@@ -109,7 +109,8 @@ const TEXTS: Record<ShippedLanguage, LanguageTexts> = {
       verifiedTitle: 'E-Mail-Adresse bestätigt',
       verifiedMessage: 'Ihre E-Mail-Adresse wurde bestätigt. Sie können diese Seite jetzt schließen.',
       failedTitle: 'Bestätigung fehlgeschlagen',
-      incompleteLink: 'Dieser Bestätigungslink ist unvollständig. Öffnen Sie den Link aus der E-Mail erneut oder fordern Sie einen neuen Code an.',
+      incompleteLink:
+        'Dieser Bestätigungslink ist unvollständig. Öffnen Sie den Link aus der E-Mail erneut oder fordern Sie einen neuen Code an.',
       invalidCode: 'Dieser Code ist ungültig oder abgelaufen. Fordern Sie einen neuen Code an und versuchen Sie es erneut.',
     },
   },
@@ -360,7 +361,7 @@ const TEXTS: Record<ShippedLanguage, LanguageTexts> = {
         preHeader: '新しいメールアドレスを確認してください。',
         subject: 'メールアドレスの確認',
         greeting: '{{.DisplayName}} 様',
-        text: 'このメールアドレスがお客様のアカウントに追加されました。下のボタン、または確認コード {{.Code}} を使って、メールアドレスを確認してください。コードの有効期限は {{.Expiry}} です。\n\nお心当たりがない場合は、このメールを無視してください。',
+        text: 'このメールアドレスがお客様のアカウントに追加されました。下のボタン、または確認コード {{.Code}} を使って、メールアドレスを確認してください。コードの有効期限は{{.Expiry}}です。\n\nお心当たりがない場合は、このメールを無視してください。',
         buttonText: 'メールアドレスを確認する',
       },
       emailchanged: {
@@ -400,7 +401,7 @@ const TEXTS: Record<ShippedLanguage, LanguageTexts> = {
         preHeader: '请验证您的新电子邮件地址。',
         subject: '验证您的电子邮件地址',
         greeting: '{{.DisplayName}}，您好：',
-        text: '此电子邮件地址已添加到您的账户。请点击下方按钮，或使用验证码 {{.Code}} 完成验证。验证码有效期为 {{.Expiry}}。\n\n如果您没有添加此地址，请忽略此邮件。',
+        text: '此电子邮件地址已添加到您的账户。请点击下方按钮，或使用验证码 {{.Code}} 完成验证。验证码有效期为{{.Expiry}}。\n\n如果您没有添加此地址，请忽略此邮件。',
         buttonText: '验证电子邮件',
       },
       emailchanged: {

@@ -17,13 +17,17 @@ import { instanceTextAccess, orgTextAccess } from './texts.rest.js';
 export class TextsResolver {
   constructor(private readonly texts: MessageTextsService) {}
 
-  @Query(() => MessageTextView, { description: "GetCustomMessageText (management): the organisation's text, or the one that applies instead" })
+  @Query(() => MessageTextView, {
+    description: "GetCustomMessageText (management): the organisation's text, or the one that applies instead",
+  })
   @Operation({ input: OrgMessageTextKey, access: orgTextAccess })
   orgMessageText(@CurrentCaller() caller: Caller, @Args('input', { type: () => OrgMessageTextKey }) i: OrgMessageTextKey) {
     return this.texts.getOrgText(MessageTextsService.orgOf(i, caller), i.type, i.language);
   }
 
-  @Mutation(() => MessageTextChangePayload, { description: "SetCustomMessageText (management): the organisation's text (ORG_OWNER, IAM_OWNER)" })
+  @Mutation(() => MessageTextChangePayload, {
+    description: "SetCustomMessageText (management): the organisation's text (ORG_OWNER, IAM_OWNER)",
+  })
   @Operation({ input: SetOrgMessageTextInput, access: orgTextAccess })
   setOrgMessageText(@CurrentCaller() caller: Caller, @Args('input', { type: () => SetOrgMessageTextInput }) i: SetOrgMessageTextInput) {
     return this.texts.setOrgText(i, caller);
