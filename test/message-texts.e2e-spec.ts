@@ -631,3 +631,50 @@ describe('a change made through one instance', () => {
     }
   });
 });
+
+describe('the hosted verification page', () => {
+  const page = async (query: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${t.url}/ui/v2/login/verify?${query}`, { headers });
+    return { status: res.status, language: res.headers.get('content-language'), vary: res.headers.get('vary'), html: await res.text() };
+  };
+  const h1 = (html: string) => /<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1];
+
+  it('speaks the link’s ?lang=, before Accept-Language', async () => {
+    const p = await page('userId=1&code=ABC&lang=de', { 'accept-language': 'fr' });
+    expect([p.status, p.language, h1(p.html)]).toEqual([200, 'de', 'E-Mail-Adresse bestätigen']);
+    expect(p.html).toMatch(/<html lang="de" dir="ltr">/);
+    expect(p.html).toContain('<button type="submit">E-Mail-Adresse bestätigen</button>');
+    expect(p.html).toContain('<input type="hidden" name="lang" value="de">');
+  });
+
+  it('without ?lang= (or with one not shipped) the browser’s Accept-Language, else DEFAULT_LANGUAGE', async () => {
+    expect(h1((await page('userId=1', { 'accept-language': 'sv, ja;q=0.8, en;q=0.5' })).html)).toBe('メールアドレスの確認');
+    expect(h1((await page('userId=1&lang=sv', { 'accept-language': 'pl' })).html)).toBe('Potwierdź adres e-mail');
+    const plain = await page('userId=1');
+    expect([plain.language, plain.vary, h1(plain.html)]).toEqual(['en', 'Accept-Language', 'Verify email']);
+  });
+
+  it('never looks the user up: a user who exists and one who does not get the same page', async () => {
+    const { userId } = await mailedUser(orgB, 'zh');
+    const known = await page(`userId=${userId}&code=ABCDEF&organization=${orgB}`);
+    const unknown = await page(`userId=100000000000000042&code=ABCDEF&organization=${orgB}`);
+    expect(known.language).toBe('en');
+    expect(known.html.replace(userId, 'ID')).toBe(unknown.html.replace('100000000000000042', 'ID'));
+  });
+
+  it('answers the form’s POST in the language the form carried', async () => {
+    const { userId, mail } = await mailedUser(orgB, 'it');
+    const code = /code=([A-Z0-9]+)/.exec(mail.text)![1]!;
+    const post = (fields: Record<string, string>) =>
+      fetch(`${t.url}/ui/v2/login/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      }).then(async (r) => ({ status: r.status, html: await r.text() }));
+    const wrong = await post({ userId, organization: orgB, code: 'WRONG1', lang: 'it' });
+    expect([wrong.status, h1(wrong.html)]).toEqual([400, 'Verifica non riuscita']);
+    expect(wrong.html).toContain('Questo codice non è valido o è scaduto.');
+    const ok = await post({ userId, organization: orgB, code, lang: 'it' });
+    expect([ok.status, h1(ok.html)]).toEqual([200, 'Email verificata']);
+  });
+});

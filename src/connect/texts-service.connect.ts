@@ -17,13 +17,7 @@ import {
 import type { MessageTextView, TextDetails } from '../texts/message-text.view.js';
 import { MessageTextsService } from '../texts/message-texts.service.js';
 import { MessageTypes } from '../texts/message-types.js';
-import {
-  instanceTextAccess,
-  orgTextAccess,
-  orgTextKeyFromRest,
-  setInstanceTextFromRest,
-  setOrgTextFromRest,
-} from '../texts/texts.rest.js';
+import { instanceTextAccess, orgTextAccess, orgTextKeyFromRest, setInstanceTextFromRest, setOrgTextFromRest } from '../texts/texts.rest.js';
 import { callerOf } from './interceptors.js';
 
 const headersOf = (ctx: HandlerContext) => Object.fromEntries(ctx.requestHeader.entries());
@@ -90,7 +84,9 @@ export class TextsServiceConnect {
     resetCustomVerifyEmailMessageTextToDefault: async (req, ctx) => {
       const { caller, input } = this.orgKey(req.language, ctx);
       await this.access.check(caller, orgTextAccess(input, caller));
-      return { details: details((await this.texts.resetOrgText(MessageTextsService.orgOf(input, caller), input.type, input.language)).details) };
+      return {
+        details: details((await this.texts.resetOrgText(MessageTextsService.orgOf(input, caller), input.type, input.language)).details),
+      };
     },
   };
 
@@ -108,7 +104,10 @@ export class TextsServiceConnect {
     },
 
     setDefaultVerifyEmailMessageText: async (req, ctx) => {
-      const plain = setInstanceTextFromRest({ ...VERIFY, language: req.language }, toJson(SetDefaultVerifyEmailMessageTextRequestSchema, req));
+      const plain = setInstanceTextFromRest(
+        { ...VERIFY, language: req.language },
+        toJson(SetDefaultVerifyEmailMessageTextRequestSchema, req),
+      );
       const input = validateInput(SetInstanceMessageTextInput, plain, this.checks);
       await this.access.check(callerOf(ctx), instanceTextAccess());
       return { details: details((await this.texts.setInstanceText(input)).details) };

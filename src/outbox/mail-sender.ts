@@ -58,7 +58,10 @@ export class MailSender {
   /** A mail's content from its payload (rows written before texts existed carry only displayName, code and url). */
   async render(type: MessageType, data: Record<string, string>): Promise<MailContent> {
     const orgId = data.orgId ?? '';
-    const [resolved, orgName] = await Promise.all([this.texts.resolve(type, orgId, data.language ?? ''), orgId ? this.texts.orgName(orgId) : '']);
+    const [resolved, orgName] = await Promise.all([
+      this.texts.resolve(type, orgId, data.language ?? ''),
+      orgId ? this.texts.orgName(orgId) : '',
+    ]);
     return renderMessage({
       ...resolved,
       variables: {

@@ -1,6 +1,6 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { Caller } from '../auth/caller.js';
-import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
+import { CurrentCaller, Operation } from '../common/request/operation.js';
 import {
   InstanceMessageTextKey,
   MailPreviewInput,
