@@ -1,4 +1,4 @@
-import { Code, ConnectError, createConnectRouter, type ConnectRouterOptions } from '@connectrpc/connect';
+import { Code, ConnectError, createConnectRouter, createContextValues, type ConnectRouterOptions } from '@connectrpc/connect';
 import type { UniversalHandler } from '@connectrpc/connect/protocol';
 import {
   compressionBrotli,
@@ -15,9 +15,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { ConnectDeps } from './connect-routes.js';
-import { authInterceptor, errorInterceptor } from './interceptors.js';
-import { TextsServiceConnect } from './texts-service.connect.js';
-import { UserServiceConnect } from './user-service.connect.js';
+import { clientIp } from '../common/request/client-ip.js';
+import { CLIENT_IP, errorInterceptor } from './interceptors.js';
+import { ADMIN_SERVICE_CONNECT, MANAGEMENT_SERVICE_CONNECT } from '../texts/texts.operations.js';
+import { serviceImplementation, userServiceImplementation } from './user-service.connect.js';
 
 /** What ConnectRoutes loads at the first call: the handlers of the UserService, ManagementService and AdminService methods. */
 export interface ConnectHandlers {
@@ -29,11 +30,12 @@ export interface ConnectHandlers {
 
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const logger = new Logger('Connect');
-  const implementation = new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation;
-  const texts = new TextsServiceConnect(deps.access, deps.texts, deps.checks);
+  const implementation = userServiceImplementation(deps.pipeline);
+  const management = serviceImplementation<typeof ManagementService>(deps.pipeline, MANAGEMENT_SERVICE_CONNECT);
+  const admin = serviceImplementation<typeof AdminService>(deps.pipeline, ADMIN_SERVICE_CONNECT);
   const options: ConnectRouterOptions = {
-    // outermost first: errors wrap authentication, so a 401 is mapped like any other error
-    interceptors: [errorInterceptor(), authInterceptor(deps.tokens)],
+    // every error of the pipeline (401, 429, 400, 404, 403, ...) is mapped here, once
+    interceptors: [errorInterceptor()],
     readMaxBytes: deps.config.bodyLimitBytes,
     // protojson: unknown fields are ignored, as on the REST routes
     jsonOptions: { ignoreUnknownFields: true },
@@ -41,12 +43,17 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   };
   // methods without an implementation answer Unimplemented (12)
   const routes = (router: ReturnType<typeof createConnectRouter>) =>
-    router.service(UserService, implementation).service(ManagementService, texts.management).service(AdminService, texts.admin);
+    router.service(UserService, implementation).service(ManagementService, management).service(AdminService, admin);
   // gRPC proper needs HTTP/2 trailers: only Connect and gRPC-web on the HTTP/1.1 main port
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);
   const byPath = new Map<string, UniversalHandler>(router.handlers.map((h) => [h.requestPath, h]));
-  const node = connectNodeAdapter({ ...options, routes });
+  // GRPC_PORT: the client address is the HTTP/2 socket's
+  const node = connectNodeAdapter({
+    ...options,
+    routes,
+    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp({ socket: req.socket })),
+  });
 
   return {
     // as @connectrpc/connect-fastify's plugin serves a route
@@ -56,7 +63,13 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
       if (!handler) return void reply.callNotFound();
       try {
         const res = await handler(
-          universalRequestFromNodeRequest(req.raw as IncomingMessage, reply.raw as ServerResponse, undefined, undefined),
+          universalRequestFromNodeRequest(
+            req.raw as IncomingMessage,
+            reply.raw as ServerResponse,
+            undefined,
+            // the main port: Fastify's req.ip (TRUST_PROXY applied)
+            createContextValues().set(CLIENT_IP, clientIp(req)),
+          ),
         );
         for (const [key, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(key, value);
         await universalResponseToNodeResponse(res, reply.raw);

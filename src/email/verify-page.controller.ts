@@ -1,13 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { AppError, Code } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
-import { Public } from '../common/request/operation.js';
-import { INPUT_CHECKS, InputChecks, validateInput } from '../common/request/validation.js';
-import { EmailService } from './email.service.js';
-import { VerifyEmailInput } from './inputs/email-code.input.js';
+import { clientIp } from '../common/request/client-ip.js';
+import { Public } from '../pipeline/operation.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 import { canonicalLanguage, fromAcceptLanguage, shippedLanguageOf, type ShippedLanguage } from '../texts/languages.js';
+import { VerifyEmailOnPage } from './email.operations.js';
 import { failedPage, PAGE_HEADERS, verifiedPage, verifyFormPage, VERIFY_PATH } from './verify-page.js';
 
 interface Reply {
@@ -24,8 +23,7 @@ const one = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v
 @Controller()
 export class VerifyPageController {
   constructor(
-    private readonly email: EmailService,
-    @Inject(INPUT_CHECKS) private readonly checks: InputChecks,
+    private readonly pipeline: Pipeline,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,11 +45,12 @@ export class VerifyPageController {
     return verifyFormPage(lang, { userId, organization: one(query.organization), code: one(query.code) });
   }
 
+  /** The form's POST runs VerifyEmail through the same pipeline as every transport, without a token. */
   @Public()
-  @VerifyRateLimit()
   @Post(VERIFY_PATH)
   @HttpCode(200)
   async confirm(
+    @Req() req: { ip?: string },
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Reply,
     @Headers('x-forwarded-proto') proto?: string,
@@ -61,8 +60,11 @@ export class VerifyPageController {
     const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const lang = this.language(res, one(form.lang), acceptLanguage);
     try {
-      const input = validateInput(VerifyEmailInput, { userId: one(form.userId), verificationCode: one(form.code).trim() }, this.checks);
-      await this.email.verify('', input);
+      await this.pipeline.run(VerifyEmailOnPage, {
+        authorization: undefined,
+        ip: clientIp(req),
+        plain: () => ({ userId: one(form.userId), verificationCode: one(form.code).trim() }),
+      });
       return await verifiedPage(lang);
     } catch (e) {
       if (!(e instanceof AppError)) throw e;

@@ -1,23 +1,24 @@
 import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
-import type { Caller } from '../auth/caller.js';
-import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
-import {
-  InstanceMessageTextKey,
+import { type Call, CallOf, Op } from '../pipeline/operation.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import type {
   MailPreviewInput,
   OrgMessageTextKey,
   SetInstanceMessageTextInput,
   SetOrgMessageTextInput,
 } from './inputs/message-text.input.js';
-import { MessageTextsService } from './message-texts.service.js';
+import type { InstanceMessageTextKey } from './inputs/message-text.input.js';
 import {
-  instanceTextAccess,
-  instanceTextKeyFromRest,
-  orgTextAccess,
-  orgTextKeyFromRest,
-  previewFromRest,
-  setInstanceTextFromRest,
-  setOrgTextFromRest,
-} from './texts.rest.js';
+  GetCustomMessageText,
+  GetDefaultMessageText,
+  GetInstanceMessageText,
+  GetShippedMessageText,
+  PreviewMail,
+  ResetCustomMessageText,
+  ResetInstanceMessageText,
+  SetCustomMessageText,
+  SetInstanceMessageText,
+} from './texts.operations.js';
 
 const TEXT = 'text/message/:type/:language';
 const DEFAULT_TEXT = 'text/default/message/:type/:language';
@@ -28,72 +29,72 @@ const DEFAULT_TEXT = 'text/default/message/:type/:language';
  */
 @Controller('management/v1')
 export class ManagementTextsController {
-  constructor(private readonly texts: MessageTextsService) {}
+  constructor(private readonly pipeline: Pipeline) {}
 
   @Get(TEXT)
-  @Operation({ input: OrgMessageTextKey, fromRest: orgTextKeyFromRest, access: orgTextAccess })
-  async getCustom(@CurrentCaller() caller: Caller, @Input() i: OrgMessageTextKey) {
-    return { customText: await this.texts.getOrgText(MessageTextsService.orgOf(i, caller), i.type, i.language) };
+  @Op(GetCustomMessageText)
+  async getCustom(@CallOf() call: Call<OrgMessageTextKey>) {
+    return { customText: await this.pipeline.execute(GetCustomMessageText, call) };
   }
 
   @Get(DEFAULT_TEXT)
-  @Operation({ input: OrgMessageTextKey, fromRest: orgTextKeyFromRest, access: orgTextAccess })
-  async getDefault(@Input() i: OrgMessageTextKey) {
-    return { customText: await this.texts.getInstanceText(i.type, i.language, true) };
+  @Op(GetDefaultMessageText)
+  async getDefault(@CallOf() call: Call<OrgMessageTextKey>) {
+    return { customText: await this.pipeline.execute(GetDefaultMessageText, call) };
   }
 
   @Put(TEXT)
-  @Operation({ input: SetOrgMessageTextInput, fromRest: setOrgTextFromRest, access: orgTextAccess })
-  set(@CurrentCaller() caller: Caller, @Input() i: SetOrgMessageTextInput) {
-    return this.texts.setOrgText(i, caller);
+  @Op(SetCustomMessageText)
+  set(@CallOf() call: Call<SetOrgMessageTextInput>) {
+    return this.pipeline.execute(SetCustomMessageText, call);
   }
 
   @Delete(TEXT)
-  @Operation({ input: OrgMessageTextKey, fromRest: orgTextKeyFromRest, access: orgTextAccess })
-  reset(@CurrentCaller() caller: Caller, @Input() i: OrgMessageTextKey) {
-    return this.texts.resetOrgText(MessageTextsService.orgOf(i, caller), i.type, i.language);
+  @Op(ResetCustomMessageText)
+  reset(@CallOf() call: Call<OrgMessageTextKey>) {
+    return this.pipeline.execute(ResetCustomMessageText, call);
   }
 }
 
 /** ZITADEL's admin service message texts: the instance's defaults (IAM_OWNER). */
 @Controller('admin/v1')
 export class AdminTextsController {
-  constructor(private readonly texts: MessageTextsService) {}
+  constructor(private readonly pipeline: Pipeline) {}
 
   @Get(DEFAULT_TEXT)
-  @Operation({ input: InstanceMessageTextKey, fromRest: instanceTextKeyFromRest, access: instanceTextAccess })
-  getDefault(@Input() i: InstanceMessageTextKey) {
-    return { customText: this.texts.getShippedText(i.type, i.language) };
+  @Op(GetShippedMessageText)
+  async getDefault(@CallOf() call: Call<InstanceMessageTextKey>) {
+    return { customText: await this.pipeline.execute(GetShippedMessageText, call) };
   }
 
   @Get(TEXT)
-  @Operation({ input: InstanceMessageTextKey, fromRest: instanceTextKeyFromRest, access: instanceTextAccess })
-  async getCustom(@Input() i: InstanceMessageTextKey) {
-    return { customText: await this.texts.getInstanceText(i.type, i.language) };
+  @Op(GetInstanceMessageText)
+  async getCustom(@CallOf() call: Call<InstanceMessageTextKey>) {
+    return { customText: await this.pipeline.execute(GetInstanceMessageText, call) };
   }
 
   @Put(TEXT)
-  @Operation({ input: SetInstanceMessageTextInput, fromRest: setInstanceTextFromRest, access: instanceTextAccess })
-  set(@Input() i: SetInstanceMessageTextInput) {
-    return this.texts.setInstanceText(i);
+  @Op(SetInstanceMessageText)
+  set(@CallOf() call: Call<SetInstanceMessageTextInput>) {
+    return this.pipeline.execute(SetInstanceMessageText, call);
   }
 
   @Delete(TEXT)
-  @Operation({ input: InstanceMessageTextKey, fromRest: instanceTextKeyFromRest, access: instanceTextAccess })
-  reset(@Input() i: InstanceMessageTextKey) {
-    return this.texts.resetInstanceText(i.type, i.language);
+  @Op(ResetInstanceMessageText)
+  reset(@CallOf() call: Call<InstanceMessageTextKey>) {
+    return this.pipeline.execute(ResetInstanceMessageText, call);
   }
 }
 
 /** beyond ZITADEL: a mail as it would be sent, with sample values; nothing is sent. */
 @Controller('v2/mail')
 export class MailPreviewController {
-  constructor(private readonly texts: MessageTextsService) {}
+  constructor(private readonly pipeline: Pipeline) {}
 
   @Post('preview')
   @HttpCode(200)
-  @Operation({ input: MailPreviewInput, fromRest: previewFromRest, access: orgTextAccess })
-  preview(@CurrentCaller() caller: Caller, @Input() i: MailPreviewInput) {
-    return this.texts.preview(i, caller);
+  @Op(PreviewMail)
+  preview(@CallOf() call: Call<MailPreviewInput>) {
+    return this.pipeline.execute(PreviewMail, call);
   }
 }

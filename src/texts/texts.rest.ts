@@ -1,11 +1,7 @@
-import type { Caller } from '../auth/caller.js';
-import type { AccessRequirement } from '../common/request/operation.js';
 import { body, field } from '../common/request/rest-body.js';
 import { MESSAGE_FIELDS } from './message-types.js';
-import { MessageTextsService } from './message-texts.service.js';
 
-// The REST API layer of the texts: ZITADEL's paths and JSON → the plain shape of the inputs,
-// and the access rules shared by every transport.
+// The REST API layer of the texts: ZITADEL's paths and JSON → the plain shape of the inputs.
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -44,12 +40,3 @@ export const previewFromRest = (_params: Record<string, string>, raw: unknown) =
   const b = body(raw, 'PreviewMailRequest');
   return { type: field(b, 'type'), language: field(b, 'language'), organizationId: field(b, 'organizationId') ?? undefined };
 };
-
-/** Organisation texts: ORG_OWNER of that organisation, or IAM_OWNER (viewers and managers: 403; outsiders: 404). */
-export const orgTextAccess = (input: { organizationId?: string }, caller: Caller): AccessRequirement => ({
-  org: MessageTextsService.orgOf(input, caller),
-  permission: 'text.write',
-});
-
-/** Instance texts: IAM_OWNER only. */
-export const instanceTextAccess = (): AccessRequirement => ({ instance: 'text.write' });

@@ -12,6 +12,23 @@ export interface NewEvent {
 const USER_COLUMNS =
   'id, org_id, type, state, username, given_name, family_name, display_name, preferred_language, email, email_verified, sequence, created_at, changed_at';
 
+const TARGET_COLUMNS = USER_COLUMNS.split(', ')
+  .map((c) => `u.${c}`)
+  .join(', ');
+
+/** TypeORM's simple-array: comma-separated. */
+const splitRoles = (roles: unknown): string[] => (roles ? String(roles).split(',') : []);
+
+/** A user with the roles it holds, by scope (an organisation ID or the instance scope). */
+export interface UserWithRoles {
+  user: UserEntity;
+  memberships: Map<string, string[]>;
+}
+
+/** The one predicate for "a live human user": what every operation on a user needs to find. */
+export const isLiveHuman = (user: UserEntity | null | undefined): user is UserEntity =>
+  !!user && user.state !== 'deleted' && user.type === 'human';
+
 function userFromRow(r: Record<string, unknown>): UserEntity {
   const u = new UserEntity();
   u.id = String(r.id);
@@ -54,6 +71,27 @@ export class UserStore {
     const lock = this.sql.postgres ? ' FOR UPDATE' : '';
     const row = await this.sql.one(em, `SELECT ${USER_COLUMNS} FROM users WHERE id = $1${lock}`, [id]);
     return row ? userFromRow(row) : null;
+  }
+
+  /**
+   * The user and its memberships in one statement: the target of an operation, loaded once and
+   * authorised on this very row. With `em` of a write transaction the row is locked on
+   * PostgreSQL (as findForUpdate); SQLite transactions are serial already.
+   */
+  async findWithRoles(em: EntityManager | null, id: string): Promise<UserWithRoles | null> {
+    const lock = em && this.sql.postgres ? ' FOR UPDATE OF u' : '';
+    const rows = await this.sql.rows(
+      em,
+      `SELECT ${TARGET_COLUMNS}, m.scope AS m_scope, m.roles AS m_roles
+         FROM users u LEFT JOIN memberships m ON m.user_id = u.id
+        WHERE u.id = $1${lock}`,
+      [id],
+    );
+    const first = rows[0];
+    if (!first) return null;
+    const memberships = new Map<string, string[]>();
+    for (const r of rows) if (r.m_scope != null) memberships.set(String(r.m_scope), splitRoles(r.m_roles));
+    return { user: userFromRow(first), memberships };
   }
 
   async usernameTaken(em: EntityManager, orgId: string, username: string): Promise<boolean> {
