@@ -3,7 +3,7 @@ import { MailerService } from '@nestjs-modules/mailer';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { MessageTextResolver } from '../texts/message-text-resolver.js';
-import { formatExpiry, renderMessage, type MailContent } from '../texts/message-renderer.js';
+import { formatExpiry, preloadLayout, renderMessage, type MailContent } from '../texts/message-renderer.js';
 import { MessageTypes, type MessageType } from '../texts/message-types.js';
 import { MailKind } from './outbox.service.js';
 
@@ -37,6 +37,8 @@ export class MailSender {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.domain = config.mailFrom.split('@')[1] ?? 'localhost';
+    // where mail is sent, the layout is compiled at start rather than inside the first send
+    preloadLayout();
   }
 
   async send(mail: OutgoingMail): Promise<void> {

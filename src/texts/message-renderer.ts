@@ -32,6 +32,11 @@ const layout = lazy(async (): Promise<{ html: TemplateDelegate; text: TemplateDe
   return { html: handlebars.compile(html, { strict: true }), text: handlebars.compile(text, { strict: true, noEscape: true }) };
 });
 
+/** Loads the layout ahead of the first mail (the delivery stack calls it at start; a failure is retried at the first mail). */
+export function preloadLayout(): void {
+  layout().catch(() => undefined);
+}
+
 const compiled = new Map<string, CompiledUrlTemplate<MessageVariables>>();
 
 /** A text field compiled once (the §4 template subset with ZITADEL's variable names). */
