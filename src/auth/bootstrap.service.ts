@@ -11,7 +11,7 @@ import { UserEntity } from '../database/entities/user.entity.js';
 import { QueryFailedError } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { UserStore } from '../users/user-store.js';
-import { AuthRepository } from './auth.repository.js';
+import { MembershipsService } from './memberships.service.js';
 import { TokenService } from './token.service.js';
 
 /**
@@ -25,8 +25,8 @@ export class BootstrapService implements OnApplicationBootstrap {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly users: UserStore,
-    private readonly auth: AuthRepository,
     private readonly tokens: TokenService,
+    private readonly memberships: MembershipsService,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -83,8 +83,8 @@ export class BootstrapService implements OnApplicationBootstrap {
         [{ type: 'user.human.added', payload: { username: 'admin' } }, { type: 'user.human.email.verified' }],
         '',
       );
-      await this.auth.upsertMembership(em, { userId: admin.id, scope: INSTANCE_SCOPE, roles: ['IAM_OWNER'], createdAt: now });
-      await this.auth.upsertMembership(em, { userId: admin.id, scope: orgId, roles: ['ORG_OWNER'], createdAt: now });
+      await this.memberships.grant(em, admin.id, INSTANCE_SCOPE, ['IAM_OWNER'], now);
+      await this.memberships.grant(em, admin.id, orgId, ['ORG_OWNER'], now);
       return (await this.tokens.issue(em, admin.id, null)).token;
     });
   }

@@ -3,10 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { Idempotency } from './idempotency.js';
+import { IdempotencyStore } from './idempotency.store.js';
 import { Sql } from './sql.js';
 import { UnitOfWork } from './unit-of-work.js';
 
-/** The data source (migrations run at start), the one UnitOfWork every write goes through, and Sql. */
+/** The data source (migrations run at start), the one UnitOfWork every write goes through with its Idempotency-Key replay, and Sql. */
 @Global()
 @Module({
   imports: [
@@ -15,7 +17,7 @@ import { UnitOfWork } from './unit-of-work.js';
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true, migrationsTransactionMode: 'each' }),
     }),
   ],
-  providers: [UnitOfWork, Sql],
-  exports: [UnitOfWork, Sql],
+  providers: [UnitOfWork, Sql, IdempotencyStore, Idempotency],
+  exports: [UnitOfWork, Sql, Idempotency],
 })
 export class DatabaseModule {}

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { EntityManager, QueryFailedError } from 'typeorm';
-import { IdempotencyKeyEntity } from '../database/entities/idempotency-key.entity.js';
-import { dateOf, Sql } from '../database/sql.js';
+import { IdempotencyKeyEntity } from './entities/idempotency-key.entity.js';
+import { dateOf, Sql } from './sql.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
 
