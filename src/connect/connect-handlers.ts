@@ -28,11 +28,19 @@ export interface ConnectHandlers {
   node(req: Http2ServerRequest, res: Http2ServerResponse): void;
 }
 
+/** Every service served over Connect, gRPC-web and gRPC, with its implementation (docs/api.md lists them). */
+export function connectServices(pipeline: ConnectDeps['pipeline']) {
+  // methods without an implementation answer Unimplemented (12)
+  return [
+    { service: UserService, implementation: userServiceImplementation(pipeline) },
+    { service: ManagementService, implementation: serviceImplementation<typeof ManagementService>(pipeline, MANAGEMENT_SERVICE_CONNECT) },
+    { service: AdminService, implementation: serviceImplementation<typeof AdminService>(pipeline, ADMIN_SERVICE_CONNECT) },
+  ];
+}
+
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const logger = new Logger('Connect');
-  const implementation = userServiceImplementation(deps.pipeline);
-  const management = serviceImplementation<typeof ManagementService>(deps.pipeline, MANAGEMENT_SERVICE_CONNECT);
-  const admin = serviceImplementation<typeof AdminService>(deps.pipeline, ADMIN_SERVICE_CONNECT);
+  const services = connectServices(deps.pipeline);
   const options: ConnectRouterOptions = {
     // every error of the pipeline (401, 429, 400, 404, 403, ...) is mapped here, once
     interceptors: [errorInterceptor()],
@@ -41,9 +49,9 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
     jsonOptions: { ignoreUnknownFields: true },
     acceptCompression: [compressionGzip, compressionBrotli],
   };
-  // methods without an implementation answer Unimplemented (12)
-  const routes = (router: ReturnType<typeof createConnectRouter>) =>
-    router.service(UserService, implementation).service(ManagementService, management).service(AdminService, admin);
+  const routes = (router: ReturnType<typeof createConnectRouter>) => {
+    for (const { service, implementation } of services) router.service(service, implementation);
+  };
   // gRPC proper needs HTTP/2 trailers: only Connect and gRPC-web on the HTTP/1.1 main port
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);

@@ -117,3 +117,30 @@ describe('languages', () => {
     expect(fromAcceptLanguage('de;q=0, fr')).toBe('fr');
   });
 });
+
+describe('the shipped texts', () => {
+  const LANGS = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'ja', 'zh'] as const;
+  const TYPES = ['verifyemail', 'emailchanged', 'emailchangereverted'] as const;
+
+  it.each(TYPES)('of %s pass the save-time check in every language, and render without a placeholder left', async (type) => {
+    for (const lang of LANGS) {
+      const fields = shippedMessage(type, lang);
+      expect(() => checkMessageFields(fields)).not.toThrow();
+      expect(fields.subject && fields.title && fields.text && fields.greeting).toBeTruthy();
+      const mail = await renderMessage({ fields, language: lang, layout: shippedLayout(lang), variables: VARS });
+      expect(mail.text).not.toContain('{{');
+      expect(mail.html).not.toContain('{{');
+    }
+  });
+
+  it('a text naming an unknown variable is never rendered with the placeholder left in (it throws)', async () => {
+    await expect(
+      renderMessage({
+        fields: { ...shippedMessage('verifyemail', 'en'), text: '{{.Nope}}' },
+        language: 'en',
+        layout: shippedLayout('en'),
+        variables: VARS,
+      }),
+    ).rejects.toThrow(/can't evaluate field Nope/);
+  });
+});

@@ -57,26 +57,12 @@ function userFromRow(r: Record<string, unknown>): UserEntity {
 export class UserStore {
   constructor(private readonly sql: Sql) {}
 
-  async findById(id: string, em: EntityManager | null = null): Promise<UserEntity | null> {
-    const row = await this.sql.one(em, `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
-    return row ? userFromRow(row) : null;
-  }
-
-  /**
-   * The user, inside a write transaction. On PostgreSQL the row is locked so that concurrent
-   * writers of one user queue up instead of failing their optimistic check over and over;
-   * SQLite transactions are serial already. The sequence check in commit() stays the guard.
-   */
-  async findForUpdate(em: EntityManager, id: string): Promise<UserEntity | null> {
-    const lock = this.sql.postgres ? ' FOR UPDATE' : '';
-    const row = await this.sql.one(em, `SELECT ${USER_COLUMNS} FROM users WHERE id = $1${lock}`, [id]);
-    return row ? userFromRow(row) : null;
-  }
-
   /**
    * The user and its memberships in one statement: the target of an operation, loaded once and
    * authorised on this very row. With `em` of a write transaction the row is locked on
-   * PostgreSQL (as findForUpdate); SQLite transactions are serial already.
+   * PostgreSQL, so that concurrent writers of one user queue up instead of failing their
+   * optimistic check over and over; SQLite transactions are serial already. The sequence check
+   * in commit() stays the guard.
    */
   async findWithRoles(em: EntityManager | null, id: string): Promise<UserWithRoles | null> {
     const lock = em && this.sql.postgres ? ' FOR UPDATE OF u' : '';
