@@ -85,8 +85,9 @@ if (TEST_DB === 'postgres')
           'autovacuum_vacuum_threshold=10000',
         ],
       });
-      // and the revert takes them away
-      await t.ds.undoLastMigration({ transaction: 'each' });
+      // and the revert takes them away (with the migrations after it)
+      const after0 = MIGRATIONS.findIndex((m) => m.name === 'GrowingTables1796030000000');
+      for (let i = after0; i < MIGRATIONS.length; i++) await t.ds.undoLastMigration({ transaction: 'each' });
       const after: { reloptions: string[] | null }[] = await t.ds.query(
         `SELECT reloptions FROM pg_class WHERE relname IN ('users', 'email_codes', 'user_events', 'mail_outbox') AND relkind = 'r'`,
       );
