@@ -7,6 +7,7 @@ import { GrpcServer } from '../src/connect/grpc-server.js';
 import { startApp, TestApp } from './support/app.js';
 import { Api, gql, graphqlFailure, rest, restFailure, type HttpResult } from './support/client.js';
 import type { ReceivedMail } from './support/smtp-sink.js';
+import { updateUserVia } from './support/update-user.js';
 
 /**
  * Message texts (spec §8): users' languages, the shipped texts, custom texts per organisation
@@ -149,6 +150,24 @@ describe('a user’s language', () => {
     );
     expect(graphqlFailure('addHumanUser', g)).toMatchObject({ httpStatus: 400, id: 'LANG-lg4DP' });
   });
+
+  it.each(['rest', 'graphql'] as const)(
+    'is changed by UpdateUser, stored canonical; a malformed tag is refused (LANG-lg4DP) and changes nothing; the next mail speaks it (%s)',
+    async (transport) => {
+      const { userId } = await admin.addUniqueUser(orgA, `upd-lang-${transport}`);
+      const bad = await updateUserVia(admin, transport, userId, { human: { profile: { preferredLanguage: 'not a tag' } } });
+      expect(bad).toMatchObject({ ok: false, httpStatus: 400, id: 'LANG-lg4DP' });
+      expect((await admin.getUser(userId)).body.user.human.profile.preferredLanguage).toBe('und');
+      const ok = await updateUserVia(admin, transport, userId, { human: { profile: { preferredLanguage: 'fr-ca' } } });
+      expect(ok.ok).toBe(true);
+      expect((await admin.getUser(userId)).body.user.human.profile.preferredLanguage).toBe('fr-CA');
+      const email = `upd-lang-${transport}-${++n}@example.com`;
+      expect((await updateUserVia(admin, transport, userId, { human: { email: { email, sendCode: {} } } })).ok).toBe(true);
+      const mail = await t.sink.waitForMailTo(email);
+      expect(contentLanguage(mail)).toBe('fr');
+      expect(mail.text).toMatch(/&lang=fr-CA/);
+    },
+  );
 
   it('goes into the default verification link as &lang=', async () => {
     const { mail } = await mailedUser(orgB, 'pt-BR');
@@ -387,7 +406,7 @@ describe('custom texts, ZITADEL’s API', () => {
     );
     expect(shipped.body.data).toEqual({
       instanceMessageText: { subject: 'Undone', isDefault: false },
-      shippedMessageText: { subject: 'Your email change was undone' },
+      shippedMessageText: { subject: 'The change of your email address was undone' },
     });
   });
 

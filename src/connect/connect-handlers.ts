@@ -11,16 +11,20 @@ import { Logger } from '@nestjs/common';
 import { AdminService } from '@zitadel/proto/zitadel/admin_pb.js';
 import { ManagementService } from '@zitadel/proto/zitadel/management_pb.js';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
+import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
+import { ACTION_SERVICE_CONNECT } from '../actions/actions.operations.js';
+import type { OperationDef } from '../pipeline/operation.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { clientIp, proxyTrust } from '../common/request/client-ip.js';
+import { redactText } from '../observability/logging.js';
 import type { ConnectDeps } from './connect-routes.js';
-import { clientIp } from '../common/request/client-ip.js';
 import { CLIENT_IP, errorInterceptor } from './interceptors.js';
 import { ADMIN_SERVICE_CONNECT, MANAGEMENT_SERVICE_CONNECT } from '../texts/texts.operations.js';
 import { serviceImplementation, userServiceImplementation } from './user-service.connect.js';
 
-/** What ConnectRoutes loads at the first call: the handlers of the UserService, ManagementService and AdminService methods. */
+/** What ConnectRoutes loads at the first call: the handlers of the UserService, ActionService, ManagementService and AdminService methods. */
 export interface ConnectHandlers {
   /** Serves a call that Fastify routed to the service's path on the main port. */
   serve(req: FastifyRequest, reply: FastifyReply): Promise<void>;
@@ -33,6 +37,10 @@ export function connectServices(pipeline: ConnectDeps['pipeline']) {
   // methods without an implementation answer Unimplemented (12)
   return [
     { service: UserService, implementation: userServiceImplementation(pipeline) },
+    {
+      service: ActionService,
+      implementation: serviceImplementation<typeof ActionService>(pipeline, ACTION_SERVICE_CONNECT as OperationDef[]),
+    },
     { service: ManagementService, implementation: serviceImplementation<typeof ManagementService>(pipeline, MANAGEMENT_SERVICE_CONNECT) },
     { service: AdminService, implementation: serviceImplementation<typeof AdminService>(pipeline, ADMIN_SERVICE_CONNECT) },
   ];
@@ -56,11 +64,13 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);
   const byPath = new Map<string, UniversalHandler>(router.handlers.map((h) => [h.requestPath, h]));
-  // GRPC_PORT: the client address is the HTTP/2 socket's
+  // the gRPC port has no Fastify: the client's address comes from the same trust rule (§7.5)
+  const trust = proxyTrust(deps.config.trustProxy);
   const node = connectNodeAdapter({
     ...options,
+    readMaxBytes: deps.config.grpc.maxMessageBytes,
+    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp(req, trust)),
     routes,
-    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp({ socket: req.socket })),
   });
 
   return {
@@ -83,7 +93,7 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
         await universalResponseToNodeResponse(res, reply.raw);
       } catch (e) {
         if (ConnectError.from(e).code === Code.Aborted) return;
-        logger.error(`handler for ${path} failed: ${(e as Error)?.message ?? String(e)}`);
+        logger.error(`handler for ${path} failed: ${redactText((e as Error)?.message ?? String(e))}`);
         if (!reply.raw.headersSent) reply.raw.writeHead(500).end();
         else reply.raw.destroy();
       }

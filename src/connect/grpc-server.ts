@@ -1,6 +1,8 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
 import { ConnectRoutes } from './connect-routes.js';
 
 /** How long open HTTP/2 sessions get to finish their calls when the app stops. */
@@ -16,13 +18,18 @@ export class GrpcServer implements OnApplicationShutdown {
   private server?: Http2Server;
   private readonly sessions = new Set<ServerHttp2Session>();
 
-  constructor(private readonly routes: ConnectRoutes) {}
+  constructor(
+    private readonly routes: ConnectRoutes,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Listens on the port (0: any free one) and returns the bound port. */
   async listen(port: number, host: string): Promise<number> {
     if (this.server) throw new Error('the gRPC server is already listening');
     // the Connect handlers are loaded at the first call (see ConnectRoutes)
-    const server = createServer((req, res) => {
+    const limits = this.config.grpc;
+    // §7.10: a client may hold only so many calls open at once per connection
+    const server = createServer({ settings: { maxConcurrentStreams: limits.maxConcurrentStreams } }, (req, res) => {
       this.routes.load().then(
         (connect) => connect.node(req, res),
         (e: Error) => {
@@ -34,7 +41,18 @@ export class GrpcServer implements OnApplicationShutdown {
     });
     server.on('session', (session) => {
       this.sessions.add(session);
-      session.once('close', () => this.sessions.delete(session));
+      // §7.10: a connection that sends nothing is dropped (open streams included: a stalled
+      // call holds memory); a busy one is asked to go away after its lifetime, its calls finish
+      session.setTimeout(limits.idleTimeoutMs, () => session.destroy());
+      const lifetime = setTimeout(() => {
+        session.close();
+        setTimeout(() => session.destroy(), DRAIN_MS).unref();
+      }, limits.sessionTimeoutMs);
+      lifetime.unref();
+      session.once('close', () => {
+        clearTimeout(lifetime);
+        this.sessions.delete(session);
+      });
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

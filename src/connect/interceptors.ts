@@ -2,6 +2,7 @@ import { ConnectError, createContextKey, type Interceptor } from '@connectrpc/co
 import { Logger } from '@nestjs/common';
 import { incidentId } from '../common/errors/all-exceptions.filter.js';
 import { normalizeError } from '../common/errors/error-mapping.js';
+import { redactText } from '../observability/logging.js';
 import { toConnectError } from './connect-errors.js';
 
 /** The client address of a Connect call (common/request/client-ip.ts), set by the transport that received it. */
@@ -19,7 +20,8 @@ export function errorInterceptor(logger = new Logger('Errors')): Interceptor {
     } catch (e) {
       if (e instanceof ConnectError) throw e;
       const { error, unexpected } = normalizeError(e, incidentId);
-      if (unexpected) logger.error(`${error.id}: ${(e as Error)?.stack ?? String(e)}`);
+      // redacted like the other transports' error logs (AllExceptionsFilter)
+      if (unexpected) logger.error(`${error.id}: ${redactText((e as Error)?.stack ?? String(e))}`);
       throw toConnectError(error);
     }
   };

@@ -18,6 +18,7 @@ export interface OutgoingMail {
 export const MESSAGE_TYPE_OF_KIND: Record<string, MessageType> = {
   [MailKind.verifyEmail]: MessageTypes.verifyEmail,
   [MailKind.emailChanged]: MessageTypes.emailChanged,
+  [MailKind.emailChangeReverted]: MessageTypes.emailChangeReverted,
 };
 
 const permanent = (message: string) => Object.assign(new Error(message), { permanent: true });
@@ -68,7 +69,8 @@ export class MailSender {
       ...resolved,
       variables: {
         Code: data.code ?? '',
-        URL: data.url ?? '',
+        // rows queued before the notice's link became the button carry it as undoUrl
+        URL: data.url ?? data.undoUrl ?? '',
         DisplayName: data.displayName ?? '',
         FirstName: data.firstName ?? '',
         LastName: data.lastName ?? '',

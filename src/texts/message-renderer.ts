@@ -13,8 +13,11 @@ import type { LayoutTexts } from './shipped-texts.js';
 export const TEMPLATE_DIR = fileURLToPath(new URL('../email/templates/', import.meta.url));
 
 const VARIABLES: ReadonlySet<string> = new Set(MESSAGE_VARIABLES);
-/** Control characters (line breaks included) never come from a value into a mail (spec §7.11). */
-const CONTROL = /\p{Cc}/gu;
+/**
+ * Control characters (C0, DEL, C1: line breaks included) and the Unicode line and paragraph
+ * separators never come from a value into a mail (spec §7.11).
+ */
+const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
 const CACHE_LIMIT = 1024;
 
 /**

@@ -54,7 +54,7 @@ const TEXTS: Record<ShippedLanguage, LanguageTexts> = {
       emailchangereverted: {
         title: 'Email change undone',
         preHeader: 'This address is no longer used for your account.',
-        subject: 'Your email change was undone',
+        subject: 'The change of your email address was undone',
         greeting: 'Hello {{.DisplayName}},',
         text: "The change of your account's contact email to this address was undone from the previous address. This address is no longer used for your account.\n\nIf you made the change and want to keep it, contact your administrator.",
         buttonText: '',

@@ -1,16 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { UserEntity } from '../database/entities/user.entity.js';
+import { UserIdpLinkEntity } from '../database/entities/user-idp-link.entity.js';
 import { bool, dateOf, num, Sql } from '../database/sql.js';
 import { ConcurrentModificationError } from '../database/unit-of-work.js';
+import { ActionQueue } from '../actions/action-queue.js';
+
+/** The columns a change may write (the rest are fixed at creation). */
+export type MutableColumn =
+  | 'email'
+  | 'emailVerified'
+  | 'pendingEmail'
+  | 'displayName'
+  | 'state'
+  | 'username'
+  | 'givenName'
+  | 'familyName'
+  | 'nickName'
+  | 'gender'
+  | 'preferredLanguage';
 
 export interface NewEvent {
   type: string;
   payload?: Record<string, unknown> | null;
 }
 
-const USER_COLUMNS =
+const INSERT_COLUMNS =
   'id, org_id, type, state, username, given_name, family_name, display_name, preferred_language, email, email_verified, sequence, created_at, changed_at';
+// the columns a new user starts with at their defaults (UpdateUser and verify-first set them)
+const USER_COLUMNS = `${INSERT_COLUMNS}, nick_name, gender, pending_email`;
 
 const TARGET_COLUMNS = USER_COLUMNS.split(', ')
   .map((c) => `u.${c}`)
@@ -45,6 +63,10 @@ function userFromRow(r: Record<string, unknown>): UserEntity {
   u.sequence = num(r.sequence);
   u.createdAt = dateOf(r.created_at);
   u.changedAt = dateOf(r.changed_at);
+  u.nickName = String(r.nick_name ?? '');
+  u.gender = num(r.gender ?? 0);
+  u.preferredLanguage = String(r.preferred_language ?? '');
+  u.pendingEmail = r.pending_email == null ? null : String(r.pending_email);
   return u;
 }
 
@@ -55,7 +77,10 @@ function userFromRow(r: Record<string, unknown>): UserEntity {
  */
 @Injectable()
 export class UserStore {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly actions: ActionQueue,
+  ) {}
 
   /**
    * The user and its memberships in one statement: the target of an operation, loaded once and
@@ -84,6 +109,22 @@ export class UserStore {
     return (await this.sql.one(em, 'SELECT 1 AS x FROM users WHERE org_id = $1 AND username = $2', [orgId, username])) !== null;
   }
 
+  /** Whether any of these identities at a provider is linked to a user already (spec §7.9). */
+  async idpLinkTaken(em: EntityManager, links: { idpId: string; externalUserId: string }[]): Promise<boolean> {
+    for (const l of links) {
+      const row = await this.sql.one(em, 'SELECT 1 AS x FROM user_idp_links WHERE idp_id = $1 AND external_user_id = $2', [
+        l.idpId,
+        l.externalUserId,
+      ]);
+      if (row) return true;
+    }
+    return false;
+  }
+
+  async insertIdpLinks(em: EntityManager, links: UserIdpLinkEntity[]): Promise<void> {
+    if (links.length) await em.insert(UserIdpLinkEntity, links);
+  }
+
   async idTaken(em: EntityManager, id: string): Promise<boolean> {
     return (await this.sql.one(em, 'SELECT 1 AS x FROM users WHERE id = $1', [id])) !== null;
   }
@@ -91,7 +132,7 @@ export class UserStore {
   /** Inserts a new user with its first events; returns the user's sequence. */
   async create(em: EntityManager, user: UserEntity, events: NewEvent[], creator: string): Promise<number> {
     user.sequence = events.length;
-    await this.sql.run(em, `INSERT INTO users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
+    await this.sql.run(em, `INSERT INTO users (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
       user.id,
       user.orgId,
       user.type,
@@ -118,7 +159,7 @@ export class UserStore {
   async commit(
     em: EntityManager,
     user: UserEntity,
-    changes: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'displayName' | 'preferredLanguage' | 'state'>>,
+    changes: Partial<Pick<UserEntity, MutableColumn>>,
     events: NewEvent[],
     creator: string,
   ): Promise<number> {
@@ -128,8 +169,26 @@ export class UserStore {
     // one fixed statement for every change: the mutable columns from the merged state
     const result = await this.sql.run(
       em,
-      'UPDATE users SET email = $1, email_verified = $2, display_name = $3, preferred_language = $4, state = $5, sequence = $6, changed_at = $7 WHERE id = $8 AND sequence = $9',
-      [next.email, next.emailVerified, next.displayName, next.preferredLanguage, next.state, to, user.changedAt.getTime(), user.id, from],
+      `UPDATE users SET email = $1, email_verified = $2, display_name = $3, state = $4, sequence = $5, changed_at = $6,
+         username = $9, given_name = $10, family_name = $11, nick_name = $12, gender = $13, preferred_language = $14, pending_email = $15
+       WHERE id = $7 AND sequence = $8`,
+      [
+        next.email,
+        next.emailVerified,
+        next.displayName,
+        next.state,
+        to,
+        user.changedAt.getTime(),
+        user.id,
+        from,
+        next.username,
+        next.givenName,
+        next.familyName,
+        next.nickName ?? '',
+        next.gender ?? 0,
+        next.preferredLanguage ?? '',
+        next.pendingEmail ?? null,
+      ],
     );
     if (result.affected !== 1) throw new ConcurrentModificationError();
     Object.assign(user, changes);
@@ -138,6 +197,10 @@ export class UserStore {
     return to;
   }
 
+  /**
+   * The one place events are recorded: each event row, and in the same transaction the calls of
+   * the action executions it triggers (spec §9), so no operation can record an event without them.
+   */
   private async append(em: EntityManager, user: UserEntity, from: number, events: NewEvent[], creator: string): Promise<void> {
     for (const [i, e] of events.entries()) {
       await this.sql.run(
@@ -146,5 +209,17 @@ export class UserStore {
         [user.id, from + i + 1, e.type, user.orgId, creator, e.payload ? JSON.stringify(e.payload) : null, user.changedAt.getTime()],
       );
     }
+    await this.actions.enqueue(
+      em,
+      events.map((e, i) => ({
+        aggregateId: user.id,
+        resourceOwner: user.orgId,
+        sequence: from + i + 1,
+        type: e.type,
+        createdAt: user.changedAt,
+        creator,
+        payload: e.payload,
+      })),
+    );
   }
 }

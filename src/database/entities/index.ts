@@ -1,4 +1,8 @@
+import { ActionCallEntity } from './action-call.entity.js';
+import { ActionExecutionEntity, ActionStateEntity } from './action-execution.entity.js';
+import { ActionTargetEntity } from './action-target.entity.js';
 import { EmailCodeEntity } from './email-code.entity.js';
+import { EmailUndoTokenEntity } from './email-undo-token.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { MembershipEntity } from './membership.entity.js';
 import { MessageTextEntity, MessageTextRevisionEntity } from './message-text.entity.js';
@@ -6,10 +10,16 @@ import { OrganizationEntity } from './organization.entity.js';
 import { OutboxMessageEntity } from './outbox-message.entity.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
 import { UserEventEntity } from './user-event.entity.js';
+import { UserIdpLinkEntity } from './user-idp-link.entity.js';
 import { UserEntity } from './user.entity.js';
 
 export {
+  ActionCallEntity,
+  ActionExecutionEntity,
+  ActionStateEntity,
+  ActionTargetEntity,
   EmailCodeEntity,
+  EmailUndoTokenEntity,
   IdempotencyKeyEntity,
   MembershipEntity,
   MessageTextEntity,
@@ -19,6 +29,7 @@ export {
   PersonalAccessTokenEntity,
   UserEventEntity,
   UserEntity,
+  UserIdpLinkEntity,
 };
 
 export const ENTITIES = [
@@ -32,4 +43,10 @@ export const ENTITIES = [
   IdempotencyKeyEntity,
   MessageTextEntity,
   MessageTextRevisionEntity,
+  ActionTargetEntity,
+  ActionExecutionEntity,
+  ActionStateEntity,
+  ActionCallEntity,
+  EmailUndoTokenEntity,
+  UserIdpLinkEntity,
 ];

@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { ActionCallEntity } from '../database/entities/action-call.entity.js';
+import type { OutboxStatus } from '../database/entities/outbox-message.entity.js';
+import { bool, dateOf, dateOrNull, num, Sql } from '../database/sql.js';
+
+const COLUMNS =
+  'id, target_id, ordered, event_type, aggregate_id, payload, status, attempts, next_attempt_at, locked_until, last_error, created_at, sent_at';
+
+function callFromRow(r: Record<string, unknown>): ActionCallEntity {
+  return {
+    id: String(r.id),
+    targetId: String(r.target_id),
+    ordered: bool(r.ordered),
+    eventType: String(r.event_type),
+    aggregateId: String(r.aggregate_id),
+    payload: r.payload == null ? null : String(r.payload),
+    status: String(r.status) as OutboxStatus,
+    attempts: num(r.attempts),
+    nextAttemptAt: dateOf(r.next_attempt_at),
+    lockedUntil: dateOrNull(r.locked_until),
+    lastError: r.last_error == null ? null : String(r.last_error),
+    createdAt: dateOf(r.created_at),
+    sentAt: dateOrNull(r.sent_at),
+  };
+}
+
+/** The queue of target calls: the mail outbox's states, claim with a lease, and backoff. */
+@Injectable()
+export class ActionCallsRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async insert(em: EntityManager, c: ActionCallEntity): Promise<void> {
+    await this.sql.run(em, `INSERT INTO action_calls (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
+      c.id,
+      c.targetId,
+      c.ordered,
+      c.eventType,
+      c.aggregateId,
+      c.payload,
+      c.status,
+      c.attempts,
+      c.nextAttemptAt.getTime(),
+      c.lockedUntil?.getTime() ?? null,
+      c.lastError,
+      c.createdAt.getTime(),
+      c.sentAt?.getTime() ?? null,
+    ]);
+  }
+
+  /**
+   * Claims up to `limit` due calls until `leaseUntil` (as the mail outbox does, lease expiry
+   * included). A call to an ordered target (restCall, restWebhook) waits while an earlier call to
+   * that target is still undelivered, so such a target gets its calls one at a time, in order.
+   * PostgreSQL skips rows another worker is claiming.
+   */
+  async claimDue(em: EntityManager, now: number, leaseUntil: number, limit: number): Promise<ActionCallEntity[]> {
+    const skipLocked = this.sql.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.sql.rows(
+      em,
+      `UPDATE action_calls SET status = 'sending', locked_until = $1, attempts = attempts + 1
+        WHERE id IN (SELECT c.id FROM action_calls c
+                      WHERE ((c.status IN ('pending', 'retrying') AND c.next_attempt_at <= $2) OR (c.status = 'sending' AND c.locked_until <= $2))
+                        AND (c.ordered = $4 OR NOT EXISTS (SELECT 1 FROM action_calls p
+                                                           WHERE p.target_id = c.target_id AND p.ordered = $5 AND p.id < c.id
+                                                             AND p.status IN ('pending', 'sending', 'retrying')))
+                      ORDER BY c.next_attempt_at, c.id LIMIT $3${skipLocked})
+       RETURNING ${COLUMNS}`,
+      [leaseUntil, now, limit, false, true],
+    );
+    return rows.map(callFromRow).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async markSent(em: EntityManager, id: string, at: Date): Promise<void> {
+    await this.sql.run(
+      em,
+      "UPDATE action_calls SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL WHERE id = $2 AND status = 'sending'",
+      [at.getTime(), id],
+    );
+  }
+
+  async markFailed(em: EntityManager, id: string, status: 'retrying' | 'dead', next: Date, error: string): Promise<void> {
+    await this.sql.run(
+      em,
+      "UPDATE action_calls SET status = $1, next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $4 AND status = 'sending'",
+      [status, next.getTime(), error.slice(0, 1000), id],
+    );
+  }
+
+  /** dead → pending, due now, attempts reset; false when the call is not dead. */
+  async requeue(em: EntityManager, id: string, now: Date): Promise<boolean> {
+    const r = await this.sql.run(
+      em,
+      "UPDATE action_calls SET status = 'pending', attempts = 0, next_attempt_at = $1, locked_until = NULL WHERE id = $2 AND status = 'dead'",
+      [now.getTime(), id],
+    );
+    return r.affected === 1;
+  }
+
+  async find(em: EntityManager | null, id: string): Promise<ActionCallEntity | null> {
+    const r = await this.sql.one(em, `SELECT ${COLUMNS} FROM action_calls WHERE id = $1`, [id]);
+    return r ? callFromRow(r) : null;
+  }
+
+  async list(filter: { status?: OutboxStatus; targetId?: string }, limit: number): Promise<ActionCallEntity[]> {
+    const rows = await this.sql.rows(
+      null,
+      `SELECT ${COLUMNS} FROM action_calls WHERE ($1 = '' OR status = $1) AND ($2 = '' OR target_id = $2) ORDER BY id DESC LIMIT $3`,
+      [filter.status ?? '', filter.targetId ?? '', limit],
+    );
+    return rows.map(callFromRow);
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.sql.rows<{ status: string; n: unknown }>(
+      null,
+      'SELECT status, COUNT(*) AS n FROM action_calls GROUP BY status',
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+}
