@@ -28,6 +28,7 @@ import { OperationGuard } from './pipeline/operation.guard.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConnectModule } from './connect/connect.module.js';
+import { TextsModule } from './texts/texts.module.js';
 import { ActionsModule } from './actions/actions.module.js';
 
 @Module({})
@@ -85,6 +86,7 @@ export class AppModule {
         ActionsModule,
         OrganizationsModule,
         UsersModule,
+        TextsModule,
         ConnectModule,
       ],
       providers: [

@@ -303,9 +303,12 @@ describe(`the outbox gauge while a backlog drains, on ${TEST_DB}`, () => {
     const drained = await eventually(
       async () => {
         const s = await scrape(consumer.url);
-        return s.value('mail_outbox_messages', { state: 'sent' }) === N ? s : undefined;
+        // the row is committed before the worker counts the delivery: wait for both
+        return s.value('mail_outbox_messages', { state: 'sent' }) === N && s.value('mail_deliveries_total', { outcome: 'sent' }) === N
+          ? s
+          : undefined;
       },
-      `mail_outbox_messages{state="sent"} to reach ${N}`,
+      `mail_outbox_messages{state="sent"} and mail_deliveries_total{outcome="sent"} to reach ${N}`,
       20_000,
       100,
     );

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { isShippedLanguage, SHIPPED_LANGUAGES, type ShippedLanguage } from '../texts/languages.js';
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
 
@@ -28,6 +29,8 @@ export interface AppConfig {
   emailMaxMailsPerAddressPerDay: number;
   urlTemplateAllowedHosts: string[];
   emailNotifyPrevious: boolean;
+  /** The language of mails and the hosted page when the user's (or visitor's) is not shipped. */
+  defaultLanguage: ShippedLanguage;
   /** §10: how long the undo link in the notice to a replaced address works; 0 = notice without link. */
   emailUndoTtlSeconds: number;
   /** §10: using the undo link revokes the user's personal access tokens. */
@@ -254,6 +257,14 @@ function codePolicy(length: number, alphabet: string, maxAttempts: number): void
   }
 }
 
+function shippedLanguage(env: Env, name: string, def: ShippedLanguage): ShippedLanguage {
+  const raw = env[name]?.trim();
+  if (!raw) return def;
+  const lang = raw.toLowerCase();
+  if (!isShippedLanguage(lang)) throw new ConfigError(`${name} must be one of ${SHIPPED_LANGUAGES.join(', ')}, got "${raw}"`);
+  return lang;
+}
+
 /** `scheme://host[:port]` origins, as browsers send them in `Origin`. */
 function origins(env: Env, name: string): string[] {
   const list = (env[name] || '')
@@ -328,6 +339,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTTY = process.stdout.
     emailMaxMailsPerAddressPerDay: int(env, 'EMAIL_MAX_MAILS_PER_ADDRESS_PER_DAY', 10, 0, 100000),
     urlTemplateAllowedHosts: hosts,
     emailNotifyPrevious: bool(env, 'EMAIL_NOTIFY_PREVIOUS', false),
+    defaultLanguage: shippedLanguage(env, 'DEFAULT_LANGUAGE', 'en'),
     emailUndoTtlSeconds: int(env, 'EMAIL_UNDO_TTL_SECONDS', 259200, 0, 30 * 24 * 3600),
     emailUndoRevokesTokens: bool(env, 'EMAIL_UNDO_REVOKES_TOKENS', true),
     emailChangeMode: oneOf(env, 'EMAIL_CHANGE_MODE', 'immediate', ['immediate', 'verify-first'] as const),

@@ -8,6 +8,8 @@ import {
   universalResponseToNodeResponse,
 } from '@connectrpc/connect-node';
 import { Logger } from '@nestjs/common';
+import { AdminService } from '@zitadel/proto/zitadel/admin_pb.js';
+import { ManagementService } from '@zitadel/proto/zitadel/management_pb.js';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
 import { ACTION_SERVICE_CONNECT } from '../actions/actions.operations.js';
@@ -19,9 +21,10 @@ import { clientIp, proxyTrust } from '../common/request/client-ip.js';
 import { redactText } from '../observability/logging.js';
 import type { ConnectDeps } from './connect-routes.js';
 import { CLIENT_IP, errorInterceptor } from './interceptors.js';
+import { ADMIN_SERVICE_CONNECT, MANAGEMENT_SERVICE_CONNECT } from '../texts/texts.operations.js';
 import { serviceImplementation, userServiceImplementation } from './user-service.connect.js';
 
-/** What ConnectRoutes loads at the first call: the handlers of every UserService and ActionService method. */
+/** What ConnectRoutes loads at the first call: the handlers of the UserService, ActionService, ManagementService and AdminService methods. */
 export interface ConnectHandlers {
   /** Serves a call that Fastify routed to the service's path on the main port. */
   serve(req: FastifyRequest, reply: FastifyReply): Promise<void>;
@@ -31,9 +34,15 @@ export interface ConnectHandlers {
 
 /** Every service served over Connect, gRPC-web and gRPC, with its implementation (docs/api.md lists them). */
 export function connectServices(pipeline: ConnectDeps['pipeline']) {
+  // methods without an implementation answer Unimplemented (12)
   return [
     { service: UserService, implementation: userServiceImplementation(pipeline) },
-    { service: ActionService, implementation: serviceImplementation(pipeline, ACTION_SERVICE_CONNECT as OperationDef[]) },
+    {
+      service: ActionService,
+      implementation: serviceImplementation<typeof ActionService>(pipeline, ACTION_SERVICE_CONNECT as OperationDef[]),
+    },
+    { service: ManagementService, implementation: serviceImplementation<typeof ManagementService>(pipeline, MANAGEMENT_SERVICE_CONNECT) },
+    { service: AdminService, implementation: serviceImplementation<typeof AdminService>(pipeline, ADMIN_SERVICE_CONNECT) },
   ];
 }
 

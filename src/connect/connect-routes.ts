@@ -9,6 +9,13 @@ import type { ConnectHandlers } from './connect-handlers.js';
 export const USER_SERVICE_PATH = '/zitadel.user.v2.UserService/';
 /** The same for zitadel.action.v2beta.ActionService. */
 export const ACTION_SERVICE_PATH = '/zitadel.action.v2beta.ActionService/';
+/** The path prefixes of every service served over Connect and gRPC. */
+export const SERVICE_PATHS = [
+  USER_SERVICE_PATH,
+  ACTION_SERVICE_PATH,
+  '/zitadel.management.v1.ManagementService/',
+  '/zitadel.admin.v1.AdminService/',
+];
 
 /** What the Connect handlers use from the rest of the app. */
 export interface ConnectDeps {

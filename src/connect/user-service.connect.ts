@@ -1,3 +1,4 @@
+import type { DescService } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import type { OperationDef } from '../pipeline/operation.js';
@@ -5,20 +6,13 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { USER_SERVICE_CONNECT } from '../users/users.operations.js';
 import { CLIENT_IP } from './interceptors.js';
 
-type Impl = Partial<ServiceImpl<typeof UserService>>;
-
 /**
- * zitadel.user.v2.UserService over Connect, gRPC and gRPC-web: each method is an operation of
- * users.operations.ts, run through the same pipeline as REST and GraphQL (authenticate, rate
- * limits, validate, authorise on the locked row) with the protobuf message converted directly
- * to the input; the other methods of the service answer Unimplemented.
+ * A ZITADEL service over Connect, gRPC and gRPC-web: each method is an operation (its `connect`
+ * part), run through the same pipeline as REST and GraphQL (authenticate, rate limits,
+ * validate, authorise on the locked row) with the protobuf message converted directly to the
+ * input; the other methods of the service answer Unimplemented.
  */
-export function userServiceImplementation(pipeline: Pipeline): Impl {
-  return serviceImplementation(pipeline, USER_SERVICE_CONNECT as OperationDef[]) as Impl;
-}
-
-/** The Connect implementation of a service whose methods are the given operations (the rest answer Unimplemented). */
-export function serviceImplementation(pipeline: Pipeline, defs: readonly OperationDef[]): Record<string, unknown> {
+export function serviceImplementation<S extends DescService>(pipeline: Pipeline, defs: readonly OperationDef[]): Partial<ServiceImpl<S>> {
   const impl: Record<string, (req: unknown, ctx: HandlerContext) => Promise<unknown>> = {};
   for (const def of defs) {
     const { method, fromProto, toProto } = def.connect!;
@@ -32,5 +26,8 @@ export function serviceImplementation(pipeline: Pipeline, defs: readonly Operati
       return toProto(result);
     };
   }
-  return impl;
+  return impl as Partial<ServiceImpl<S>>;
 }
+
+/** zitadel.user.v2.UserService: the operations of users.operations.ts and email.operations.ts. */
+export const userServiceImplementation = (pipeline: Pipeline) => serviceImplementation<typeof UserService>(pipeline, USER_SERVICE_CONNECT);

@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/config.js';
 import type { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { Mail, MailKind, OutboxService } from '../outbox/outbox.service.js';
+import { userMailData } from './mail-data.js';
 import type { Call } from '../pipeline/operation.js';
 import { UserStore } from '../users/user-store.js';
 import { UserTargets } from '../users/user-targets.js';
@@ -87,7 +88,8 @@ export class EmailChangeService {
       kind: MailKind.emailChanged,
       userId: user.id,
       recipient: previous.email,
-      data: { displayName: user.displayName, undoUrl },
+      // the undo link is the notice's button (the `emailchanged` text's buttonText)
+      data: { ...userMailData(user), url: undoUrl },
     });
     return true;
   }
@@ -126,7 +128,7 @@ export class EmailChangeService {
           kind: MailKind.emailChangeReverted,
           userId: user.id,
           recipient: to,
-          data: { displayName: user.displayName },
+          data: userMailData(user),
         });
         mailed ||= sent;
       }

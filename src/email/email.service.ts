@@ -21,6 +21,7 @@ import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from './in
 import { SetEmailInput } from './inputs/set-email.input.js';
 import { Verification } from './inputs/verification.js';
 import { MailLimits } from './mail-limits.js';
+import { userMailData } from './mail-data.js';
 import { UrlTemplates } from './url-templates.js';
 import { VerificationCodes } from './verification-codes.js';
 
@@ -277,20 +278,24 @@ export class EmailService {
       },
     ];
     if (verification.kind === 'return') return { events, code, mailed: false };
-    const url = this.urlTemplates.link(urlTemplate, {
-      UserID: user.id,
-      Code: code,
-      OrgID: user.orgId,
-      LoginName: user.username,
-      DisplayName: user.displayName,
-      PreferredLoginName: user.username,
-      LastEmail: previousEmail,
-    });
+    const url = this.urlTemplates.link(
+      urlTemplate,
+      {
+        UserID: user.id,
+        Code: code,
+        OrgID: user.orgId,
+        LoginName: user.username,
+        DisplayName: user.displayName,
+        PreferredLoginName: user.username,
+        LastEmail: previousEmail,
+      },
+      user.preferredLanguage,
+    );
     await this.outbox.enqueue(em, {
       kind: MailKind.verifyEmail,
       userId: user.id,
       recipient: address,
-      data: { displayName: user.displayName, code, url },
+      data: { ...userMailData(user), code, url },
     });
     return { events, mailed: true };
   }

@@ -28,16 +28,32 @@ export type UrlTemplateData = Record<UrlTemplateField, string>;
 /** The template would make Go's `template.Parse` fail, or uses syntax outside the supported subset. */
 export class UrlTemplateParseError extends Error {
   override name = 'UrlTemplateParseError';
+  constructor(
+    message: string,
+    /** Where in the source (UTF-16 offset) the problem is. */
+    readonly offset = 0,
+  ) {
+    super(message);
+  }
 }
 
 /** The template parses, but executing it (Go's `Execute`) would fail. */
 export class UrlTemplateExecError extends Error {
   override name = 'UrlTemplateExecError';
+  constructor(
+    message: string,
+    /** Where in the source the action that cannot be executed starts. */
+    readonly offset = 0,
+  ) {
+    super(message);
+  }
 }
 
-export interface CompiledUrlTemplate {
+export interface CompiledUrlTemplate<D = UrlTemplateData> {
   /** Renders the template; throws UrlTemplateExecError. */
-  render(data: UrlTemplateData): string;
+  render(data: D): string;
+  /** The first action that cannot be executed, as render() would throw it; null when there is none. */
+  readonly execError: UrlTemplateExecError | null;
 }
 
 const KNOWN_FIELDS: ReadonlySet<string> = new Set<UrlTemplateField>([
@@ -108,21 +124,27 @@ export function pathEscape(value: string): string {
 // ---------------------------------------------------------------------------------------------
 
 interface FieldSlot {
-  readonly field: UrlTemplateField;
+  readonly field: string;
   readonly escape: (value: string) => string;
 }
 
 /** An action that parses but cannot be executed; render() throws its message. */
 interface ErrorSlot {
   readonly execError: string;
+  readonly offset: number;
 }
 
 type Part = string | FieldSlot | ErrorSlot;
 
-class CompiledTemplate implements CompiledUrlTemplate {
-  constructor(private readonly parts: readonly Part[]) {}
+class CompiledTemplate<D extends Record<string, string>> implements CompiledUrlTemplate<D> {
+  readonly execError: UrlTemplateExecError | null;
 
-  render(data: UrlTemplateData): string {
+  constructor(private readonly parts: readonly Part[]) {
+    const first = parts.find((p): p is ErrorSlot => typeof p !== 'string' && 'execError' in p);
+    this.execError = first ? new UrlTemplateExecError(first.execError, first.offset) : null;
+  }
+
+  render(data: D): string {
     const parts = this.parts;
     let out = '';
     for (let i = 0; i < parts.length; i++) {
@@ -136,7 +158,7 @@ class CompiledTemplate implements CompiledUrlTemplate {
         }
         out += part.escape(value);
       } else {
-        throw new UrlTemplateExecError(part.execError);
+        throw new UrlTemplateExecError(part.execError, part.offset);
       }
     }
     return out;
@@ -204,7 +226,7 @@ function describeChar(s: string, i: number): string {
 }
 
 function parseError(message: string, offset: number): UrlTemplateParseError {
-  return new UrlTemplateParseError(`url template: ${message} at offset ${offset}`);
+  return new UrlTemplateParseError(`url template: ${message} at offset ${offset}`, offset);
 }
 
 type ActionNode = { kind: 'dot' } | { kind: 'field'; chain: string[] };
@@ -262,13 +284,13 @@ function parseAction(src: string, p: number, start: number): ParsedAction {
   }
 }
 
-function execErrorFor(node: ActionNode): string | null {
+function execErrorFor(node: ActionNode, fields: ReadonlySet<string>): string | null {
   if (node.kind === 'dot') {
     return 'url template: {{.}} would print the whole data struct; use a field such as {{.Code}}';
   }
   const [first, ...rest] = node.chain;
-  if (!KNOWN_FIELDS.has(first!)) {
-    return `url template: can't evaluate field ${first} (known fields: ${[...KNOWN_FIELDS].join(', ')})`;
+  if (!fields.has(first!)) {
+    return `url template: can't evaluate field ${first} (known fields: ${[...fields].join(', ')})`;
   }
   if (rest.length > 0) {
     return `url template: can't evaluate field ${rest[0]} in type string (.${node.chain.join('.')})`;
@@ -278,6 +300,24 @@ function execErrorFor(node: ActionNode): string | null {
 
 /** Compiles a ZITADEL URL template; throws UrlTemplateParseError. */
 export function compileUrlTemplate(source: string): CompiledUrlTemplate {
+  return compileGoTemplate<UrlTemplateData>(source, KNOWN_FIELDS, (inQuery) => (inQuery ? queryEscape : pathEscape));
+}
+
+const verbatim = (value: string) => value;
+
+/**
+ * The same template subset over other data (message texts, spec §8): `fields` are the known
+ * names, and values go in verbatim (the caller escapes the rendered text for its medium).
+ */
+export function compileTextTemplate<D extends Record<string, string>>(source: string, fields: ReadonlySet<string>): CompiledUrlTemplate<D> {
+  return compileGoTemplate<D>(source, fields, () => verbatim);
+}
+
+function compileGoTemplate<D extends Record<string, string>>(
+  source: string,
+  fields: ReadonlySet<string>,
+  escapeFor: (inQuery: boolean) => (value: string) => string,
+): CompiledUrlTemplate<D> {
   if (typeof source !== 'string') throw new UrlTemplateParseError('url template: source must be a string');
 
   const parts: Part[] = [];
@@ -319,14 +359,14 @@ export function compileUrlTemplate(source: string): CompiledUrlTemplate {
     const action = parseAction(source, p, left);
     flushText();
     const node = action.node;
-    const execError = execErrorFor(node);
+    const execError = execErrorFor(node, fields);
     if (execError !== null || node.kind !== 'field') {
-      parts.push({ execError: execError ?? 'url template: cannot execute action' });
+      parts.push({ execError: execError ?? 'url template: cannot execute action', offset: left });
     } else {
-      parts.push({ field: node.chain[0] as UrlTemplateField, escape: inQuery ? queryEscape : pathEscape });
+      parts.push({ field: node.chain[0]!, escape: escapeFor(inQuery) });
     }
     pos = action.end;
   }
   flushText();
-  return new CompiledTemplate(parts);
+  return new CompiledTemplate<D>(parts);
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { invalidArgument } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { CompiledUrlTemplate, compileUrlTemplate, UrlTemplateData, UrlTemplateParseError } from './url-template.js';
+import { CompiledUrlTemplate, compileUrlTemplate, queryEscape, UrlTemplateData, UrlTemplateParseError } from './url-template.js';
 
 /**
  * Two sets of stand-in values for the test render of step 1. A scheme or host that differs
@@ -45,12 +45,12 @@ export class UrlTemplates {
    * The link a mail carries, rendered with the real values and checked again (spec §7.7): the
    * check above proves the template, this one the very link (the default template included).
    * A value that would change the scheme or host is refused, InvalidArgument, and the change
-   * that would have mailed it rolls back.
+   * that would have mailed it rolls back. The default link carries `language` as `&lang=`.
    */
-  link(template: string | null | undefined, data: UrlTemplateData): string {
+  link(template: string | null | undefined, data: UrlTemplateData, language = ''): string {
     // the default template is the operator's own EXTERNAL_URL: the allow-list is for callers'
     const allowList = template !== null && template !== undefined;
-    const rendered = this.render(template, data);
+    const rendered = this.render(template, data, language);
     const url = this.checkLink(rendered, allowList);
     const expected = this.checkLink(this.render(template, SAMPLES[0]), allowList);
     if (url.origin !== expected.origin) throw notOwnOrigin();
@@ -73,13 +73,19 @@ export class UrlTemplates {
     return url;
   }
 
-  render(template: string | null | undefined, data: UrlTemplateData): string {
+  /**
+   * Renders a caller's template, or the default one; the default link also carries the user's
+   * language (`&lang=`), so the hosted page speaks it without looking the user up (spec §8).
+   */
+  render(template: string | null | undefined, data: UrlTemplateData, language = ''): string {
     const compiled = this.compile(template ?? this.defaultTemplate);
+    let url: string;
     try {
-      return compiled.render(data);
+      url = compiled.render(data);
     } catch {
       throw invalidArgument('DOMAIN-ieYa7', 'URL Template is invalid');
     }
+    return template == null && language ? `${url}&lang=${queryEscape(language)}` : url;
   }
 
   private compile(template: string): CompiledUrlTemplate {

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config.js';
 import { clientIp } from '../common/request/client-ip.js';
 import { Public } from '../pipeline/operation.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { canonicalLanguage, fromAcceptLanguage, shippedLanguageOf, type ShippedLanguage } from '../texts/languages.js';
 import { VerifyEmailOnPage } from './email.operations.js';
 import { failedPage, PAGE_HEADERS, verifiedPage, verifyFormPage, VERIFY_PATH } from './verify-page.js';
 
@@ -32,14 +33,16 @@ export class VerifyPageController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) res: Reply,
     @Headers('x-forwarded-proto') proto?: string,
+    @Headers('accept-language') acceptLanguage?: string,
   ): Promise<string> {
     this.headers(res, proto);
+    const lang = this.language(res, one(query.lang), acceptLanguage);
     const userId = one(query.userId);
     if (!userId) {
       res.status(400);
-      return failedPage('This verification link is incomplete. Open the link from the mail again, or request a new code.');
+      return failedPage(lang, 'incompleteLink');
     }
-    return verifyFormPage({ userId, organization: one(query.organization), code: one(query.code) });
+    return verifyFormPage(lang, { userId, organization: one(query.organization), code: one(query.code) });
   }
 
   /** The form's POST runs VerifyEmail through the same pipeline as every transport, without a token. */
@@ -51,21 +54,35 @@ export class VerifyPageController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Reply,
     @Headers('x-forwarded-proto') proto?: string,
+    @Headers('accept-language') acceptLanguage?: string,
   ): Promise<string> {
     this.headers(res, proto);
     const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const lang = this.language(res, one(form.lang), acceptLanguage);
     try {
       await this.pipeline.run(VerifyEmailOnPage, {
         authorization: undefined,
         ip: clientIp(req),
         plain: () => ({ userId: one(form.userId), verificationCode: one(form.code).trim() }),
       });
-      return await verifiedPage();
+      return await verifiedPage(lang);
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       res.status(e.code === Code.RESOURCE_EXHAUSTED ? 429 : 400);
-      return failedPage('This code is invalid or has expired. Request a new code and try again.');
+      return failedPage(lang, 'invalidCode');
     }
+  }
+
+  /**
+   * The page's language: the link's `lang`, then the browser's Accept-Language, then
+   * DEFAULT_LANGUAGE. Never the user's own: looking the user up would tell a visitor whether
+   * the ID exists (spec §7.3).
+   */
+  private language(res: Reply, requested: string, acceptLanguage: string | undefined): ShippedLanguage {
+    const lang = shippedLanguageOf(canonicalLanguage(requested)) ?? fromAcceptLanguage(acceptLanguage) ?? this.config.defaultLanguage;
+    res.header('Content-Language', lang);
+    res.header('Vary', 'Accept-Language');
+    return lang;
   }
 
   private headers(res: Reply, proto: string | undefined): void {

@@ -1,11 +1,14 @@
 import type { TemplateDelegate } from 'handlebars';
 import { lazy } from '../common/lazy.js';
+import { textDirection, type ShippedLanguage } from '../texts/languages.js';
+import { shippedPage, type PageTexts } from '../texts/shipped-texts.js';
 
 // The hosted verification page (spec §5: scanner-safe links). Server-rendered, no JavaScript,
 // one form; Handlebars escapes every value. The templates are compiled at the first page
-// asked for: an instance whose links point elsewhere never loads Handlebars.
+// asked for: an instance whose links point elsewhere never loads Handlebars. The words are the
+// visitor's language's (spec §8: chosen from ?lang=, then Accept-Language, never from the user).
 const LAYOUT = `<!doctype html>
-<html lang="en">
+<html lang="{{lang}}" dir="{{dir}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -30,14 +33,15 @@ const LAYOUT = `<!doctype html>
 </html>
 `;
 
-const FORM = `<h1>Verify email</h1>
-<p>Press the button to confirm that this email address belongs to you.</p>
+const FORM = `<h1>{{t.formTitle}}</h1>
+<p>{{t.formIntro}}</p>
 <form method="post" action="{{action}}">
   <input type="hidden" name="userId" value="{{userId}}">
   <input type="hidden" name="organization" value="{{organization}}">
-  <label for="code">Verification code</label>
+  <input type="hidden" name="lang" value="{{lang}}">
+  <label for="code">{{t.codeLabel}}</label>
   <input type="text" id="code" name="code" value="{{code}}" required maxlength="20" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false">
-  <button type="submit">Verify email</button>
+  <button type="submit">{{t.button}}</button>
 </form>`;
 
 const RESULT = `<h1 class="{{cls}}">{{heading}}</h1>
@@ -59,22 +63,26 @@ const compiled = lazy(() =>
 
 export const VERIFY_PATH = '/ui/v2/login/verify';
 
-export async function verifyFormPage(v: { userId: string; organization: string; code: string }): Promise<string> {
+const page = (lang: ShippedLanguage, title: string, body: string, layout: TemplateDelegate) =>
+  layout({ lang, dir: textDirection(lang), title, body });
+
+export async function verifyFormPage(lang: ShippedLanguage, v: { userId: string; organization: string; code: string }): Promise<string> {
   const { layout, form } = await compiled();
-  return layout({ title: 'Verify email', body: form({ ...v, action: VERIFY_PATH }) });
+  const t = shippedPage(lang);
+  return page(lang, t.formTitle, form({ ...v, t, lang, action: VERIFY_PATH }), layout);
 }
 
-export async function verifiedPage(): Promise<string> {
+export async function verifiedPage(lang: ShippedLanguage): Promise<string> {
   const { layout, result } = await compiled();
-  return layout({
-    title: 'Email verified',
-    body: result({ cls: 'ok', heading: 'Email verified', message: 'Your email address has been verified. You can close this page.' }),
-  });
+  const t = shippedPage(lang);
+  return page(lang, t.verifiedTitle, result({ cls: 'ok', heading: t.verifiedTitle, message: t.verifiedMessage }), layout);
 }
 
-export async function failedPage(message: string): Promise<string> {
+/** A refusal, its message one of the page's texts. */
+export async function failedPage(lang: ShippedLanguage, message: keyof Pick<PageTexts, 'incompleteLink' | 'invalidCode'>): Promise<string> {
   const { layout, result } = await compiled();
-  return layout({ title: 'Verification failed', body: result({ cls: 'error', heading: 'Verification failed', message }) });
+  const t = shippedPage(lang);
+  return page(lang, t.failedTitle, result({ cls: 'error', heading: t.failedTitle, message: t[message] }), layout);
 }
 
 /** Headers of every hosted page: no framing, no scripts, no referrer carrying the code away. */

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MailerService } from '@nestjs-modules/mailer';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { MailTemplates } from './mail-templates.js';
+import { MessageTextResolver } from '../texts/message-text-resolver.js';
+import { formatExpiry, preloadLayout, renderMessage, type MailContent } from '../texts/message-renderer.js';
+import { MessageTypes, type MessageType } from '../texts/message-types.js';
 import { MailKind } from './outbox.service.js';
 
 export interface OutgoingMail {
@@ -12,48 +14,72 @@ export interface OutgoingMail {
   data: Record<string, string>;
 }
 
-const SUBJECTS: Record<string, { subject: string; template: string }> = {
-  [MailKind.verifyEmail]: { subject: 'Verify email', template: 'verify-email' },
-  [MailKind.emailChanged]: { subject: 'Your email address was changed', template: 'email-changed' },
-  [MailKind.emailChangeReverted]: { subject: 'The change of your email address was undone', template: 'email-change-reverted' },
+/** The message type (and so the texts) of each kind of mail. A new kind of mail adds its row here. */
+export const MESSAGE_TYPE_OF_KIND: Record<string, MessageType> = {
+  [MailKind.verifyEmail]: MessageTypes.verifyEmail,
+  [MailKind.emailChanged]: MessageTypes.emailChanged,
+  [MailKind.emailChangeReverted]: MessageTypes.emailChangeReverted,
 };
 
-/** Renders a mail from its strict templates (HTML + text) and hands it to the configured transport. */
+const permanent = (message: string) => Object.assign(new Error(message), { permanent: true });
+
+/**
+ * Renders a mail in its user's language — the texts resolved now, at send time, from the
+ * organisation's and instance's custom texts and the shipped ones — and hands it to the
+ * configured transport.
+ */
 @Injectable()
 export class MailSender {
   private readonly domain: string;
 
   constructor(
     private readonly mailer: MailerService,
-    private readonly templates: MailTemplates,
+    private readonly texts: MessageTextResolver,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.domain = config.mailFrom.split('@')[1] ?? 'localhost';
+    // where mail is sent, the layout is compiled at start rather than inside the first send
+    preloadLayout();
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    const kind = SUBJECTS[mail.kind];
-    if (!kind) throw Object.assign(new Error(`unknown mail kind ${mail.kind}`), { permanent: true });
-    const { html, text } = this.templates.render(kind.template, withoutControlCharacters(mail.data));
+    const type = MESSAGE_TYPE_OF_KIND[mail.kind];
+    if (!type) throw permanent(`unknown mail kind ${mail.kind}`);
+    const content = await this.render(type, mail.data);
     await this.mailer.sendMail({
       to: mail.recipient,
       from: this.config.mailFrom,
-      subject: kind.subject,
-      html,
-      text,
+      subject: content.subject,
+      html: content.html,
+      text: content.text,
+      headers: { 'Content-Language': content.language },
       // stable across retries, so a receiver can drop a duplicate after a crash mid-send
       messageId: `<${mail.id}@${this.domain}>`,
     });
   }
-}
 
-/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/**
- * spec §7.11: a value a user chose (display name, username…) cannot add lines or other layout
- * to the plain-text mail (a CR/LF in a display name would start a line of the sender's choosing).
- */
-export function withoutControlCharacters(data: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v.replace(CONTROL, '') : v]));
+  /** A mail's content from its payload (rows written before texts existed carry only displayName, code and url). */
+  async render(type: MessageType, data: Record<string, string>): Promise<MailContent> {
+    const orgId = data.orgId ?? '';
+    const [resolved, orgName] = await Promise.all([
+      this.texts.resolve(type, orgId, data.language ?? ''),
+      orgId ? this.texts.orgName(orgId) : '',
+    ]);
+    return renderMessage({
+      ...resolved,
+      variables: {
+        Code: data.code ?? '',
+        // rows queued before the notice's link became the button carry it as undoUrl
+        URL: data.url ?? data.undoUrl ?? '',
+        DisplayName: data.displayName ?? '',
+        FirstName: data.firstName ?? '',
+        LastName: data.lastName ?? '',
+        UserName: data.userName ?? '',
+        LoginName: data.loginName ?? '',
+        PreferredLoginName: data.preferredLoginName ?? '',
+        OrgName: orgName,
+        Expiry: formatExpiry(this.config.emailCodeTtlSeconds, resolved.language),
+      },
+    });
+  }
 }

@@ -26,9 +26,9 @@ export interface NewEvent {
 }
 
 const INSERT_COLUMNS =
-  'id, org_id, type, state, username, given_name, family_name, display_name, email, email_verified, sequence, created_at, changed_at';
+  'id, org_id, type, state, username, given_name, family_name, display_name, preferred_language, email, email_verified, sequence, created_at, changed_at';
 // the columns a new user starts with at their defaults (UpdateUser and verify-first set them)
-const USER_COLUMNS = `${INSERT_COLUMNS}, nick_name, gender, preferred_language, pending_email`;
+const USER_COLUMNS = `${INSERT_COLUMNS}, nick_name, gender, pending_email`;
 
 const TARGET_COLUMNS = USER_COLUMNS.split(', ')
   .map((c) => `u.${c}`)
@@ -57,6 +57,7 @@ function userFromRow(r: Record<string, unknown>): UserEntity {
   u.givenName = String(r.given_name);
   u.familyName = String(r.family_name);
   u.displayName = String(r.display_name);
+  u.preferredLanguage = String(r.preferred_language ?? '');
   u.email = String(r.email);
   u.emailVerified = bool(r.email_verified);
   u.sequence = num(r.sequence);
@@ -131,7 +132,7 @@ export class UserStore {
   /** Inserts a new user with its first events; returns the user's sequence. */
   async create(em: EntityManager, user: UserEntity, events: NewEvent[], creator: string): Promise<number> {
     user.sequence = events.length;
-    await this.sql.run(em, `INSERT INTO users (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
+    await this.sql.run(em, `INSERT INTO users (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
       user.id,
       user.orgId,
       user.type,
@@ -140,6 +141,7 @@ export class UserStore {
       user.givenName,
       user.familyName,
       user.displayName,
+      user.preferredLanguage ?? '',
       user.email,
       user.emailVerified,
       user.sequence,

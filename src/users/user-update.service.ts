@@ -6,6 +6,7 @@ import type { UserEntity } from '../database/entities/user.entity.js';
 import { AlongChange, EmailService } from '../email/email.service.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
 import type { Call } from '../pipeline/operation.js';
+import { storedLanguage } from './inputs/preferred-language.js';
 import { genderNumber, UpdateUserInput } from './inputs/update-user.input.js';
 import { MutableColumn, NewEvent, UserStore } from './user-store.js';
 
@@ -83,7 +84,8 @@ export class UserUpdateService {
             familyName: profile.familyName,
             nickName: profile.nickName,
             displayName: profile.displayName,
-            preferredLanguage: profile.preferredLanguage,
+            // canonical BCP 47, refused when not well-formed (LANG-lg4DP), as AddHumanUser stores it
+            preferredLanguage: profile.preferredLanguage === undefined ? undefined : storedLanguage(profile.preferredLanguage),
             gender: profile.gender === undefined ? undefined : genderNumber(profile.gender),
           };
           const changed = Object.fromEntries(

@@ -8,7 +8,7 @@ export class HumanProfileView {
   @Field() familyName!: string;
   @Field() displayName!: string;
   @Field(() => String, { nullable: true, description: 'Omitted when not set' }) nickName?: string;
-  @Field(() => String, { nullable: true, description: 'BCP 47; omitted when not set' }) preferredLanguage?: string;
+  @Field({ description: 'BCP 47; "und" when the user has none (as ZITADEL)' }) preferredLanguage!: string;
   @Field(() => String, { nullable: true, description: 'GENDER_FEMALE, GENDER_MALE or GENDER_DIVERSE; omitted when unspecified' })
   gender?: string;
 }

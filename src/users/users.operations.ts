@@ -40,7 +40,12 @@ export const AddHumanUser = defineOperation({
       userId: m.userId,
       username: m.username,
       organization: m.organization && (m.organization.org.case === 'orgId' ? { orgId: m.organization.org.value } : {}),
-      profile: m.profile && { givenName: m.profile.givenName, familyName: m.profile.familyName, displayName: m.profile.displayName },
+      profile: m.profile && {
+        givenName: m.profile.givenName,
+        familyName: m.profile.familyName,
+        displayName: m.profile.displayName,
+        preferredLanguage: m.profile.preferredLanguage,
+      },
       email: m.email && { email: m.email.email, ...verificationFromProto(m.email.verification) },
       // §7.9: the links through which a JWT's subject reaches this user (empty list = none)
       idpLinks: m.idpLinks.length ? m.idpLinks.map((l) => ({ idpId: l.idpId, userId: l.userId, userName: l.userName })) : undefined,

@@ -16,6 +16,7 @@ import { OrganizationsService } from '../organizations/organizations.service.js'
 import { OutboxService } from '../outbox/outbox.service.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
+import { shownLanguage, storedLanguage } from './inputs/preferred-language.js';
 import { GENDERS } from './inputs/update-user.input.js';
 import { type Call, callerOf } from '../pipeline/operation.js';
 import { GetUserInput } from './inputs/get-user.input.js';
@@ -81,6 +82,7 @@ export class UsersService {
         givenName: input.profile.givenName,
         familyName: input.profile.familyName,
         displayName: input.profile.displayName ?? `${input.profile.givenName} ${input.profile.familyName}`,
+        preferredLanguage: storedLanguage(input.profile.preferredLanguage),
         email: input.email.email,
         emailVerified: verification.kind === 'verified',
         sequence: 0,
@@ -91,7 +93,14 @@ export class UsersService {
       const events: NewEvent[] = [
         {
           type: 'user.human.added',
-          payload: { username, givenName: user.givenName, familyName: user.familyName, displayName: user.displayName, email: user.email },
+          payload: {
+            username,
+            givenName: user.givenName,
+            familyName: user.familyName,
+            displayName: user.displayName,
+            preferredLanguage: user.preferredLanguage,
+            email: user.email,
+          },
         },
         ...issued.events,
       ];
@@ -122,7 +131,7 @@ export class UsersService {
           displayName: user.displayName,
           // protojson leaves out what is unset
           ...(user.nickName ? { nickName: user.nickName } : {}),
-          ...(user.preferredLanguage ? { preferredLanguage: user.preferredLanguage } : {}),
+          preferredLanguage: shownLanguage(user.preferredLanguage),
           ...(user.gender ? { gender: GENDERS[user.gender] ?? 'GENDER_UNSPECIFIED' } : {}),
         },
         email: {

@@ -25,6 +25,8 @@ export const Msg = {
   runes: (min: number, max: number) => `value length must be between ${min} and ${max} runes, inclusive`,
   email: 'value must be a valid email address',
   mustBeTrue: 'value must equal true',
+  maxRunes: (max: number) => `value length must be at most ${max} runes`,
+  maxBytes: (max: number) => `value length must be at most ${max} bytes`,
 };
 
 /** Length in Unicode code points, as Go counts runes. */
@@ -52,6 +54,28 @@ export function ProtoString(min: number, max: number): PropertyDecorator {
     // class-validator runs rules in the order they are registered
     IsString({ message: Msg.string })(target, key);
     RuneLength(min, max)(target, key);
+  };
+}
+
+/** A string field with ZITADEL's `max_len` rule only (an absent field is the empty string). */
+export function ProtoMaxRunes(max: number): PropertyDecorator {
+  return (target, key) => {
+    IsString({ message: Msg.string })(target, key);
+    RuneLength(0, max, { message: Msg.maxRunes(max) })(target, key);
+  };
+}
+
+/** A string field with ZITADEL's `max_bytes` rule (UTF-8 bytes). */
+export function ProtoMaxBytes(max: number): PropertyDecorator {
+  return (target, key) => {
+    IsString({ message: Msg.string })(target, key);
+    registerDecorator({
+      name: 'maxBytes',
+      target: target.constructor,
+      propertyName: key as string,
+      options: { message: Msg.maxBytes(max) },
+      validator: { validate: (value: unknown) => typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= max },
+    });
   };
 }
 

@@ -5,6 +5,7 @@ import { EmailCodeEntity } from './email-code.entity.js';
 import { EmailUndoTokenEntity } from './email-undo-token.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { MembershipEntity } from './membership.entity.js';
+import { MessageTextEntity, MessageTextRevisionEntity } from './message-text.entity.js';
 import { OrganizationEntity } from './organization.entity.js';
 import { OutboxMessageEntity } from './outbox-message.entity.js';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity.js';
@@ -21,6 +22,8 @@ export {
   EmailUndoTokenEntity,
   IdempotencyKeyEntity,
   MembershipEntity,
+  MessageTextEntity,
+  MessageTextRevisionEntity,
   OrganizationEntity,
   OutboxMessageEntity,
   PersonalAccessTokenEntity,
@@ -38,6 +41,8 @@ export const ENTITIES = [
   EmailCodeEntity,
   OutboxMessageEntity,
   IdempotencyKeyEntity,
+  MessageTextEntity,
+  MessageTextRevisionEntity,
   ActionTargetEntity,
   ActionExecutionEntity,
   ActionStateEntity,

@@ -40,7 +40,7 @@ export class UserEntity {
   @Column({ type: 'integer', default: 0 })
   gender!: number;
 
-  /** ZITADEL's profile.preferredLanguage (BCP 47); empty when unset. */
+  /** ZITADEL's profile.preferredLanguage, BCP 47 canonical (`de-CH`); '' when the user has none (GetUserByID shows ZITADEL's `und`). */
   @Column({ name: 'preferred_language', type: 'varchar', length: 10, default: '' })
   preferredLanguage!: string;
 

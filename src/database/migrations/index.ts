@@ -4,9 +4,9 @@ import { CodeAttemptsPerSource1796000000000 } from './1796000000000-code-attempt
 import { OutboxRecipientHash1796010000000 } from './1796010000000-outbox-recipient-hash.js';
 import { UserIdpLinks1796011000000 } from './1796011000000-user-idp-links.js';
 import { GrowingTables1796030000000 } from './1796030000000-growing-tables.js';
+import { MessageTexts1796050000000 } from './1796050000000-message-texts.js';
 import { Actions1796060000000 } from './1796060000000-actions.js';
 import { SafeEmailChange1796070000000 } from './1796070000000-safe-email-change.js';
-import { UserPreferredLanguage1796070000001 } from './1796070000001-user-preferred-language.js';
 
 /**
  * Every migration, in order. Listed explicitly: no globbing, the same in src and dist.
@@ -19,7 +19,7 @@ export const MIGRATIONS: Function[] = [
   OutboxRecipientHash1796010000000,
   UserIdpLinks1796011000000,
   GrowingTables1796030000000,
+  MessageTexts1796050000000,
   Actions1796060000000,
   SafeEmailChange1796070000000,
-  UserPreferredLanguage1796070000001,
 ];

@@ -13,6 +13,7 @@ import {
   verificationOf,
   WithVerification,
 } from '../../email/inputs/verification.js';
+import { PreferredLanguageField, storedLanguage } from './preferred-language.js';
 
 @ProtoMessage('Organization')
 @InputType('OrganizationRefInput')
@@ -37,6 +38,9 @@ export class HumanProfileInput {
   @IsOptional()
   @ProtoString(1, 200)
   displayName?: string;
+
+  @PreferredLanguageField()
+  preferredLanguage?: string;
 }
 
 @ProtoMessage('SetHumanEmail')
@@ -120,6 +124,7 @@ export class AddHumanUserInput implements CheckedInput {
   }
 
   checkInput(checks: InputChecks): void {
+    storedLanguage(this.profile.preferredLanguage);
     checkVerification(this.verification, checks);
   }
 }
