@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Errors, notFound } from '../common/errors/app-error.js';
 import { UserEntity } from '../database/entities/user.entity.js';
-import { UserStore } from '../users/user-store.js';
+import { UsersRepository } from '../users/users.repository.js';
 import type { AccessRequirement } from '../common/request/operation.js';
 import { Caller } from './caller.js';
 import { Permission } from './permissions.js';
@@ -19,7 +19,7 @@ export interface UserAccess {
  */
 @Injectable()
 export class AccessService {
-  constructor(private readonly users: UserStore) {}
+  constructor(private readonly users: UsersRepository) {}
 
   /** Loads the target user (human, not deleted) and checks the caller may act on it. */
   async checkUser(caller: Caller | undefined, userId: string, access: UserAccess | null): Promise<UserEntity> {

@@ -3,10 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { Dialect } from './dialect.js';
 import { Sql } from './sql.js';
 import { UnitOfWork } from './unit-of-work.js';
 
-/** The data source (migrations run at start), the one UnitOfWork every write goes through, and Sql. */
+/** The data source (migrations run at start), the one UnitOfWork every write goes through, Sql and its Dialect. */
 @Global()
 @Module({
   imports: [
@@ -15,7 +16,7 @@ import { UnitOfWork } from './unit-of-work.js';
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true, migrationsTransactionMode: 'each' }),
     }),
   ],
-  providers: [UnitOfWork, Sql],
-  exports: [UnitOfWork, Sql],
+  providers: [Dialect, UnitOfWork, Sql],
+  exports: [Dialect, UnitOfWork, Sql],
 })
 export class DatabaseModule {}

@@ -4,7 +4,7 @@ import { OutboxModule } from '../outbox/outbox.module.js';
 import { UserStoreModule } from '../users/user-store.module.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailService } from './email.service.js';
-import { IdempotencyStore } from './idempotency.store.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
 import { MailLimits } from './mail-limits.js';
 import { UrlTemplates } from './url-templates.js';
 import { VerificationCodes } from './verification-codes.js';
@@ -19,7 +19,7 @@ import { VerifyPageController } from './verify-page.controller.js';
     VerificationCodes,
     UrlTemplates,
     MailLimits,
-    IdempotencyStore,
+    IdempotencyRepository,
     { provide: INPUT_CHECKS, inject: [UrlTemplates], useFactory: (t: UrlTemplates): InputChecks => ({ urlTemplate: (s) => t.check(s) }) },
   ],
   exports: [EmailService, INPUT_CHECKS],

@@ -11,10 +11,10 @@ import { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailKind, OutboxService } from '../outbox/outbox.service.js';
-import { NewEvent, UserStore } from '../users/user-store.js';
+import { NewEvent, UsersRepository } from '../users/users.repository.js';
 import { assertValidEmailAddress } from './email-address.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
-import { IDEMPOTENCY_WINDOW_MS, IdempotencyStore, requestHash } from './idempotency.store.js';
+import { IDEMPOTENCY_WINDOW_MS, IdempotencyRepository, requestHash } from './idempotency.repository.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from './inputs/email-code.input.js';
 import { SetEmailInput } from './inputs/set-email.input.js';
 import { Verification } from './inputs/verification.js';
@@ -45,13 +45,13 @@ type Outcome<T> = { result: T; mailed: boolean } | { error: AppError };
 export class EmailService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly users: UserStore,
+    private readonly users: UsersRepository,
     private readonly codes: EmailCodesRepository,
     private readonly verificationCodes: VerificationCodes,
     private readonly urlTemplates: UrlTemplates,
     private readonly outbox: OutboxService,
     private readonly limits: MailLimits,
-    private readonly idempotency: IdempotencyStore,
+    private readonly idempotency: IdempotencyRepository,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
     private readonly box: SecretBox,
@@ -236,7 +236,7 @@ export class EmailService {
       });
     } catch (e) {
       // the same key raced us and committed first: answer as its retry
-      if (key && IdempotencyStore.isDuplicate(e)) {
+      if (key && this.idempotency.isDuplicate(e)) {
         const prior = await this.idempotency.find(actorId, key);
         if (prior) return this.replay<T>(prior, operation, hash);
       }

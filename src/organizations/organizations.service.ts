@@ -6,7 +6,7 @@ import { Details, details } from '../common/details.js';
 import { alreadyExists, Errors, notFound } from '../common/errors/app-error.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
-import { UserStore } from '../users/user-store.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { AddMemberInput } from './inputs/add-member.input.js';
 import { AddOrganizationInput } from './inputs/add-organization.input.js';
 import { OrganizationsRepository } from './organizations.repository.js';
@@ -18,7 +18,7 @@ export class OrganizationsService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly orgs: OrganizationsRepository,
-    private readonly users: UserStore,
+    private readonly users: UsersRepository,
     private readonly auth: AuthRepository,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { UserStore } from './user-store.js';
+import { UsersRepository } from './users.repository.js';
 
 /** The user aggregate's storage, shared by the users, email and auth modules. */
-@Module({ providers: [UserStore], exports: [UserStore] })
+@Module({ providers: [UsersRepository], exports: [UsersRepository] })
 export class UserStoreModule {}

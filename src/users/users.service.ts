@@ -14,7 +14,7 @@ import { OrganizationsService } from '../organizations/organizations.service.js'
 import { OutboxService } from '../outbox/outbox.service.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
-import { NewEvent, UserStore } from './user-store.js';
+import { NewEvent, UsersRepository } from './users.repository.js';
 import type { PatView, UserView } from './user.view.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
 
@@ -29,7 +29,7 @@ const USER_STATE: Record<string, string> = {
 export class UsersService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly users: UserStore,
+    private readonly users: UsersRepository,
     private readonly email: EmailService,
     private readonly outbox: OutboxService,
     private readonly orgs: OrganizationsService,

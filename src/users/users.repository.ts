@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { UserEventEntity } from '../database/entities/user-event.entity.js';
+import { UserEntity } from '../database/entities/user.entity.js';
+import { EntityMapper } from '../database/entity-mapper.js';
+import { Sql } from '../database/sql.js';
+import { ConcurrentModificationError } from '../database/unit-of-work.js';
+
+export interface NewEvent {
+  type: string;
+  payload?: Record<string, unknown> | null;
+}
+
+/**
+ * The user aggregate: the current-state row and its append-only event log. Every change goes
+ * through commit(), which bumps the row's sequence only if nobody else did first.
+ */
+@Injectable()
+export class UsersRepository {
+  private readonly users: EntityMapper<UserEntity>;
+  private readonly events: EntityMapper<UserEventEntity>;
+  private readonly select: string;
+  private readonly update: string;
+
+  constructor(private readonly sql: Sql) {
+    this.users = sql.mapper(UserEntity);
+    this.events = sql.mapper(UserEventEntity);
+    this.select = `SELECT ${this.users.columns} FROM users WHERE id = $1`;
+    // one fixed statement for every change: the mutable columns from the merged state
+    const set = (['email', 'emailVerified', 'displayName', 'state', 'sequence', 'changedAt'] as const)
+      .map((p, i) => `${this.users.column(p)} = $${i + 1}`)
+      .join(', ');
+    this.update = `UPDATE users SET ${set} WHERE id = $7 AND sequence = $8`;
+  }
+
+  async findById(id: string, em: EntityManager | null = null): Promise<UserEntity | null> {
+    const row = await this.sql.one(em, this.select, [id]);
+    return row ? this.users.fromRow(row) : null;
+  }
+
+  /**
+   * The user, inside a write transaction. On PostgreSQL the row is locked so that concurrent
+   * writers of one user queue up instead of failing their optimistic check over and over;
+   * SQLite transactions are serial already. The sequence check in commit() stays the guard.
+   */
+  async findForUpdate(em: EntityManager, id: string): Promise<UserEntity | null> {
+    const row = await this.sql.one(em, this.select + this.sql.dialect.forUpdate, [id]);
+    return row ? this.users.fromRow(row) : null;
+  }
+
+  async usernameTaken(em: EntityManager, orgId: string, username: string): Promise<boolean> {
+    return (await this.sql.one(em, 'SELECT 1 AS x FROM users WHERE org_id = $1 AND username = $2', [orgId, username])) !== null;
+  }
+
+  async idTaken(em: EntityManager, id: string): Promise<boolean> {
+    return (await this.sql.one(em, 'SELECT 1 AS x FROM users WHERE id = $1', [id])) !== null;
+  }
+
+  /** Inserts a new user with its first events; returns the user's sequence. */
+  async create(em: EntityManager, user: UserEntity, events: NewEvent[], creator: string): Promise<number> {
+    user.sequence = events.length;
+    await this.sql.run(em, this.users.insert, this.users.values(user));
+    await this.append(em, user, 0, events, creator);
+    return user.sequence;
+  }
+
+  /**
+   * Writes the changed fields of `user` and appends `events`, expecting the row still to be at
+   * `user.sequence`. Updates `user.sequence`; throws ConcurrentModificationError on a lost race.
+   */
+  async commit(
+    em: EntityManager,
+    user: UserEntity,
+    changes: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'displayName' | 'state'>>,
+    events: NewEvent[],
+    creator: string,
+  ): Promise<number> {
+    const from = user.sequence;
+    const to = from + events.length;
+    const next = { ...user, ...changes };
+    const u = this.users;
+    const result = await this.sql.run(em, this.update, [
+      u.encode('email', next.email),
+      u.encode('emailVerified', next.emailVerified),
+      u.encode('displayName', next.displayName),
+      u.encode('state', next.state),
+      u.encode('sequence', to),
+      u.encode('changedAt', user.changedAt),
+      user.id,
+      from,
+    ]);
+    if (result.affected !== 1) throw new ConcurrentModificationError();
+    Object.assign(user, changes);
+    user.sequence = to;
+    await this.append(em, user, from, events, creator);
+    return to;
+  }
+
+  private async append(em: EntityManager, user: UserEntity, from: number, events: NewEvent[], creator: string): Promise<void> {
+    for (const [i, e] of events.entries()) {
+      const event: UserEventEntity = {
+        userId: user.id,
+        sequence: from + i + 1,
+        type: e.type,
+        resourceOwner: user.orgId,
+        creator,
+        payload: e.payload ?? null,
+        createdAt: user.changedAt,
+      };
+      await this.sql.run(em, this.events.insert, this.events.values(event));
+    }
+  }
+}
