@@ -33,8 +33,7 @@ describe('toConnectError: ZITADEL’s gRPC status', () => {
 describe('errorInterceptor', () => {
   const request = { method: UserService.method.setEmail, contextValues: createContextValues() } as unknown as UnaryRequest;
   const logged: string[] = [];
-  const logger = { error: (line: string) => void logged.push(line) } as never;
-  const run = (thrown: unknown) => errorInterceptor(logger)(() => Promise.reject(thrown))(request);
+  const run = (thrown: unknown) => errorInterceptor((line) => logged.push(line))(() => Promise.reject(thrown))(request);
 
   it('maps an AppError', async () => {
     await expect(run(Errors.permissionDenied())).rejects.toMatchObject({

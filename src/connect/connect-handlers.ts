@@ -1,5 +1,6 @@
 import { Code, ConnectError, createConnectRouter, type ConnectRouterOptions } from '@connectrpc/connect';
 import type { UniversalHandler } from '@connectrpc/connect/protocol';
+import { codeToHttpStatus, errorToJson } from '@connectrpc/connect/protocol-connect';
 import {
   compressionBrotli,
   compressionGzip,
@@ -7,11 +8,12 @@ import {
   universalRequestFromNodeRequest,
   universalResponseToNodeResponse,
 } from '@connectrpc/connect-node';
-import { Logger } from '@nestjs/common';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { mapError } from '../common/errors/error-mapping.js';
+import { toConnectError } from './connect-errors.js';
 import type { ConnectDeps } from './connect-routes.js';
 import { authInterceptor, errorInterceptor } from './interceptors.js';
 import { UserServiceConnect } from './user-service.connect.js';
@@ -25,7 +27,6 @@ export interface ConnectHandlers {
 }
 
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
-  const logger = new Logger('Connect');
   const implementation = new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation;
   const options: ConnectRouterOptions = {
     // outermost first: errors wrap authentication, so a 401 is mapped like any other error
@@ -55,10 +56,13 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
         for (const [key, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(key, value);
         await universalResponseToNodeResponse(res, reply.raw);
       } catch (e) {
+        // the client went away
         if (ConnectError.from(e).code === Code.Aborted) return;
-        logger.error(`handler for ${path} failed: ${(e as Error)?.message ?? String(e)}`);
-        if (!reply.raw.headersSent) reply.raw.writeHead(500).end();
-        else reply.raw.destroy();
+        // a failure outside the interceptors (reading the request, writing the answer): mapped
+        // like any other, answered as a Connect error when nothing was sent yet
+        const error = toConnectError(mapError(e));
+        if (reply.raw.headersSent) return void reply.raw.destroy();
+        reply.raw.writeHead(codeToHttpStatus(error.code), { 'content-type': 'application/json' }).end(JSON.stringify(errorToJson(error, undefined)));
       }
     },
     node: node as unknown as ConnectHandlers['node'],

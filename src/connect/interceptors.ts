@@ -1,10 +1,8 @@
 import { ConnectError, createContextKey, type HandlerContext, type Interceptor } from '@connectrpc/connect';
-import { Logger } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import type { TokenService } from '../auth/token.service.js';
-import { incidentId } from '../common/errors/all-exceptions.filter.js';
 import { Errors } from '../common/errors/app-error.js';
-import { normalizeError } from '../common/errors/error-mapping.js';
+import { mapError } from '../common/errors/error-mapping.js';
 import { toConnectError } from './connect-errors.js';
 
 /** The authenticated caller of a Connect call, set by the auth interceptor. */
@@ -33,19 +31,17 @@ export function authInterceptor(tokens: TokenService): Interceptor {
 }
 
 /**
- * The AllExceptionsFilter of Connect: an AppError becomes ZITADEL's gRPC status; anything
- * unexpected becomes code 13 with an incident ID, its cause only in the log. Connect's own
- * errors (Unimplemented, malformed messages) pass unchanged.
+ * The AllExceptionsFilter of Connect: the error mapped by mapError (an unexpected one: code 13
+ * with an incident ID, logged there) becomes ZITADEL's gRPC status. Connect's own errors
+ * (Unimplemented, malformed messages) pass unchanged.
  */
-export function errorInterceptor(logger = new Logger('Errors')): Interceptor {
+export function errorInterceptor(log?: (line: string) => void): Interceptor {
   return (next) => async (req) => {
     try {
       return await next(req);
     } catch (e) {
       if (e instanceof ConnectError) throw e;
-      const { error, unexpected } = normalizeError(e, incidentId);
-      if (unexpected) logger.error(`${error.id}: ${(e as Error)?.stack ?? String(e)}`);
-      throw toConnectError(error);
+      throw toConnectError(mapError(e, log));
     }
   };
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
-import { AppError, Code } from '../common/errors/app-error.js';
+import { mapError } from '../common/errors/error-mapping.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
@@ -7,7 +7,7 @@ import { Public } from '../common/request/operation.js';
 import { INPUT_CHECKS, InputChecks, validateInput } from '../common/request/validation.js';
 import { EmailService } from './email.service.js';
 import { VerifyEmailInput } from './inputs/email-code.input.js';
-import { failedPage, PAGE_HEADERS, verifiedPage, verifyFormPage, VERIFY_PATH } from './verify-page.js';
+import { failedPage, PAGE_HEADERS, pageFailure, verifiedPage, verifyFormPage, VERIFY_PATH } from './verify-page.js';
 
 interface Reply {
   status(code: number): unknown;
@@ -60,9 +60,9 @@ export class VerifyPageController {
       await this.email.verify('', input);
       return await verifiedPage();
     } catch (e) {
-      if (!(e instanceof AppError)) throw e;
-      res.status(e.code === Code.RESOURCE_EXHAUSTED ? 429 : 400);
-      return failedPage('This code is invalid or has expired. Request a new code and try again.');
+      const { status, message } = pageFailure(mapError(e));
+      res.status(status);
+      return failedPage(message);
     }
   }
 

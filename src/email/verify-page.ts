@@ -1,4 +1,5 @@
 import type { TemplateDelegate } from 'handlebars';
+import { AppError, Code } from '../common/errors/app-error.js';
 import { lazy } from '../common/lazy.js';
 
 // The hosted verification page (spec §5: scanner-safe links). Server-rendered, no JavaScript,
@@ -75,6 +76,21 @@ export async function verifiedPage(): Promise<string> {
 export async function failedPage(message: string): Promise<string> {
   const { layout, result } = await compiled();
   return layout({ title: 'Verification failed', body: result({ cls: 'error', heading: 'Verification failed', message }) });
+}
+
+/**
+ * The hosted page's rendering of a mapped error. Whatever the client did wrong (wrong, expired or
+ * used code, unknown user, too many attempts) reads the same, so the page tells an attacker
+ * nothing; an unexpected error shows its incident ID, as every transport answers it.
+ */
+export function pageFailure(error: AppError): { status: number; message: string } {
+  if (error.code === Code.INTERNAL) {
+    return { status: 500, message: `The code could not be checked right now. Try again later (${error.id}).` };
+  }
+  return {
+    status: error.code === Code.RESOURCE_EXHAUSTED ? 429 : 400,
+    message: 'This code is invalid or has expired. Request a new code and try again.',
+  };
 }
 
 /** Headers of every hosted page: no framing, no scripts, no referrer carrying the code away. */
