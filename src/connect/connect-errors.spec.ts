@@ -3,6 +3,7 @@ import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import { Errors, requestInvalid, resourceExhausted } from '../common/errors/app-error.js';
 import { toConnectError } from './connect-errors.js';
+import { grpcTrailersOnly } from './grpc-status.js';
 import { errorInterceptor } from './interceptors.js';
 
 describe('toConnectError: ZITADEL’s gRPC status', () => {
@@ -27,6 +28,16 @@ describe('toConnectError: ZITADEL’s gRPC status', () => {
     const err = toConnectError(resourceExhausted('EMAIL-c00lD', 'Too many codes', 42));
     expect(err.code).toBe(Code.ResourceExhausted);
     expect(err.metadata.get('retry-after')).toBe('42');
+  });
+});
+
+describe('grpcTrailersOnly: a gRPC status without a body', () => {
+  it('carries the code and the percent-encoded "message (ID)"', () => {
+    expect(grpcTrailersOnly(Errors.userNotFound())).toEqual({
+      'content-type': 'application/grpc',
+      'grpc-status': '5',
+      'grpc-message': 'Email%20not%20found%20(COMMAND-ieJ2e)',
+    });
   });
 });
 

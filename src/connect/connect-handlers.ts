@@ -62,7 +62,9 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
         // like any other, answered as a Connect error when nothing was sent yet
         const error = toConnectError(mapError(e));
         if (reply.raw.headersSent) return void reply.raw.destroy();
-        reply.raw.writeHead(codeToHttpStatus(error.code), { 'content-type': 'application/json' }).end(JSON.stringify(errorToJson(error, undefined)));
+        reply.raw
+          .writeHead(codeToHttpStatus(error.code), { 'content-type': 'application/json' })
+          .end(JSON.stringify(errorToJson(error, undefined)));
       }
     },
     node: node as unknown as ConnectHandlers['node'],

@@ -37,7 +37,7 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error?: unk
   const mapped =
     typeof ext.code === 'string' && CLIENT_CODES.has(ext.code)
       ? requestInvalid(message)
-      : mapError((error as { originalError?: unknown } | undefined)?.originalError ?? error ?? formatted);
+      : mapError((error as { originalError?: unknown } | undefined)?.originalError ?? error ?? new Error(message));
   const out = graphQLError(mapped);
   return { message: out.message, locations, path, extensions: out.extensions };
 }
