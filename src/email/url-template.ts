@@ -94,12 +94,12 @@ function escapeBytes(value: string, table: readonly string[]): string {
 }
 
 /** Go's url.QueryEscape. */
-export function queryEscape(value: string): string {
+function queryEscape(value: string): string {
   return QUERY_SAFE.test(value) ? value : escapeBytes(value, QUERY_TABLE);
 }
 
 /** Go's url.PathEscape. */
-export function pathEscape(value: string): string {
+function pathEscape(value: string): string {
   return PATH_SAFE.test(value) ? value : escapeBytes(value, PATH_TABLE);
 }
 

@@ -26,8 +26,6 @@ export interface Mail {
   data: Record<string, string>;
 }
 
-export const VERIFY_EMAIL_KIND = MailKind.verifyEmail;
-
 /**
  * Writes mails into the outbox inside the caller's transaction, and wakes the worker after the
  * commit so delivery starts at once instead of at the next poll.

@@ -40,7 +40,7 @@ const HTTP_STATUS: Record<number, number> = {
 export const httpStatusOf = (code: Code): number => HTTP_STATUS[code] ?? 500;
 
 /** The HTTP status of an error: its own override (413, 415) or its code's. */
-export const statusOfError = (err: AppError): number => err.httpStatus ?? httpStatusOf(err.code);
+const statusOfError = (err: AppError): number => err.httpStatus ?? httpStatusOf(err.code);
 export const codeName = (code: Code): string => Code[code] ?? 'UNKNOWN';
 
 export interface RestErrorBody {
@@ -50,7 +50,7 @@ export interface RestErrorBody {
 }
 
 /** The ID under which an unexpected error is logged and answered (code 13). */
-export const incidentId = () => `INTERNAL-${randomBytes(5).toString('hex')}`;
+const incidentId = () => `INTERNAL-${randomBytes(5).toString('hex')}`;
 
 const logger = new Logger('Errors');
 
