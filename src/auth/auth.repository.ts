@@ -33,7 +33,14 @@ export class AuthRepository {
    * statement: this runs for every authenticated request.
    */
   async findActiveByHash(tokenHash: string): Promise<(TokenOwner & { memberships: Map<string, string[]> }) | null> {
-    const rows = await this.sql.rows<{ token_id: string; user_id: string; org_id: string; expires_at: unknown; scope: string | null; roles: unknown }>(
+    const rows = await this.sql.rows<{
+      token_id: string;
+      user_id: string;
+      org_id: string;
+      expires_at: unknown;
+      scope: string | null;
+      roles: unknown;
+    }>(
       null,
       `SELECT t.id AS token_id, t.user_id, u.org_id, t.expires_at, m.scope, m.roles
          FROM personal_access_tokens t
