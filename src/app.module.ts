@@ -5,16 +5,11 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { LoggerModule } from 'nestjs-pino';
-import { AccessGuard } from './auth/access.guard.js';
-import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { formatGraphQLError } from './common/errors/graphql-errors.js';
 import { graphqlLimitsRule } from './common/graphql-limits.js';
-import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
-import { RateLimitStore } from './common/rate-limit/rate-limit.store.js';
-import { InputGuard } from './common/request/input.guard.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -24,7 +19,10 @@ import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin.js'
 import { MetricsService } from './observability/metrics.service.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { DeliveriesModule } from './outbox/deliveries.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
+import { OperationGuard } from './pipeline/operation.guard.js';
+import { PipelineModule } from './pipeline/pipeline.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 
@@ -66,6 +64,8 @@ export class AppModule {
         AuthModule,
         EmailModule,
         OutboxModule,
+        DeliveriesModule,
+        PipelineModule,
         // delivery (mailer, templates, worker) only where this process sends mail: an API
         // instance with MAIL_WORKER=off never loads the mail stack
         ...(config.mailWorker === 'inline' ? [import('./outbox/delivery.module.js').then((m) => ({ module: m.DeliveryModule }))] : []),
@@ -74,14 +74,10 @@ export class AppModule {
         ConnectModule,
       ],
       providers: [
-        // global guards run in this order: authenticate (401), rate limits (429), validate the input (400), then
-        // the target lookup and permission (404/403) — the order spec §1 asks for
-        { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_GUARD, useClass: RateLimitGuard },
-        { provide: APP_GUARD, useClass: InputGuard },
-        { provide: APP_GUARD, useClass: AccessGuard },
+        // REST and GraphQL enter the one pipeline (spec §7.2) through this guard: authenticate,
+        // rate limits, validate, then the service authorises on the row it locks
+        { provide: APP_GUARD, useExisting: OperationGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        RateLimitStore,
       ],
     };
   }

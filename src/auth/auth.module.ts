@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OrganizationsRepository } from '../organizations/organizations.repository.js';
 import { UserStoreModule } from '../users/user-store.module.js';
-import { AccessService } from './access.service.js';
 import { AuthRepository } from './auth.repository.js';
 import { BootstrapService } from './bootstrap.service.js';
 import { JwtVerifier } from './jwt.verifier.js';
@@ -11,7 +10,7 @@ import { TokenService } from './token.service.js';
   imports: [UserStoreModule],
   // the first start's bootstrap writes the default organisation (a stateless repository: no
   // import of OrganizationsModule, which imports this module)
-  providers: [AuthRepository, OrganizationsRepository, TokenService, JwtVerifier, AccessService, BootstrapService],
-  exports: [TokenService, AccessService, AuthRepository],
+  providers: [AuthRepository, OrganizationsRepository, TokenService, JwtVerifier, BootstrapService],
+  exports: [TokenService, AuthRepository],
 })
 export class AuthModule {}

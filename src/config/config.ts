@@ -19,6 +19,8 @@ export interface AppConfig {
   emailCodeAlphabet: string;
   emailCodeTtlSeconds: number;
   emailCodeMaxAttempts: number;
+  /** §7.4: failed attempts from all sources that invalidate a pending code. */
+  emailCodeMaxTotalAttempts: number;
   emailResendCooldownSeconds: number;
   emailMaxMailsPerDay: number;
   urlTemplateAllowedHosts: string[];
@@ -41,6 +43,8 @@ export interface AppConfig {
   trustProxy: boolean;
   /** JWT access tokens verified against a JWKS; unset = only PATs are accepted. */
   jwt: JwtConfig | undefined;
+  /** §7.1: the longest lifetime of a new PAT, in days; 0 = unlimited (ZITADEL's default). */
+  patMaxLifetimeDays: number;
 }
 
 export interface JwtConfig {
@@ -178,6 +182,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     emailCodeAlphabet: alphabet,
     emailCodeTtlSeconds: int(env, 'EMAIL_CODE_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
     emailCodeMaxAttempts: int(env, 'EMAIL_CODE_MAX_ATTEMPTS', 5, 1, 1000),
+    emailCodeMaxTotalAttempts: int(env, 'EMAIL_CODE_MAX_TOTAL_ATTEMPTS', 50, 1, 100_000),
     emailResendCooldownSeconds: int(env, 'EMAIL_RESEND_COOLDOWN_SECONDS', 60, 0, 24 * 3600),
     emailMaxMailsPerDay: int(env, 'EMAIL_MAX_MAILS_PER_DAY', 10, 0, 100000),
     urlTemplateAllowedHosts: hosts,
@@ -196,6 +201,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     jwt: jwt(env),
+    patMaxLifetimeDays: int(env, 'PAT_MAX_LIFETIME_DAYS', 0, 0, 100 * 366),
   };
 }
 

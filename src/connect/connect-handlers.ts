@@ -1,4 +1,4 @@
-import { Code, ConnectError, createConnectRouter, type ConnectRouterOptions } from '@connectrpc/connect';
+import { Code, ConnectError, createConnectRouter, createContextValues, type ConnectRouterOptions } from '@connectrpc/connect';
 import type { UniversalHandler } from '@connectrpc/connect/protocol';
 import { codeToHttpStatus, errorToJson } from '@connectrpc/connect/protocol-connect';
 import {
@@ -15,8 +15,9 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { mapError } from '../common/errors/error-mapping.js';
 import { toConnectError } from './connect-errors.js';
 import type { ConnectDeps } from './connect-routes.js';
-import { authInterceptor, errorInterceptor } from './interceptors.js';
-import { UserServiceConnect } from './user-service.connect.js';
+import { clientIp } from '../common/request/client-ip.js';
+import { CLIENT_IP, errorInterceptor } from './interceptors.js';
+import { userServiceImplementation } from './user-service.connect.js';
 
 /** What ConnectRoutes loads at the first call: the handlers of every UserService method. */
 export interface ConnectHandlers {
@@ -27,10 +28,10 @@ export interface ConnectHandlers {
 }
 
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
-  const implementation = new UserServiceConnect(deps.access, deps.email, deps.users, deps.checks).implementation;
+  const implementation = userServiceImplementation(deps.pipeline);
   const options: ConnectRouterOptions = {
-    // outermost first: errors wrap authentication, so a 401 is mapped like any other error
-    interceptors: [errorInterceptor(), authInterceptor(deps.tokens)],
+    // every error of the pipeline (401, 429, 400, 404, 403, ...) is mapped here, once
+    interceptors: [errorInterceptor()],
     readMaxBytes: deps.config.bodyLimitBytes,
     // protojson: unknown fields are ignored, as on the REST routes
     jsonOptions: { ignoreUnknownFields: true },
@@ -41,7 +42,12 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);
   const byPath = new Map<string, UniversalHandler>(router.handlers.map((h) => [h.requestPath, h]));
-  const node = connectNodeAdapter({ ...options, routes });
+  // GRPC_PORT: the client address is the HTTP/2 socket's
+  const node = connectNodeAdapter({
+    ...options,
+    routes,
+    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp({ socket: req.socket })),
+  });
 
   return {
     // as @connectrpc/connect-fastify's plugin serves a route
@@ -51,7 +57,13 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
       if (!handler) return void reply.callNotFound();
       try {
         const res = await handler(
-          universalRequestFromNodeRequest(req.raw as IncomingMessage, reply.raw as ServerResponse, undefined, undefined),
+          universalRequestFromNodeRequest(
+            req.raw as IncomingMessage,
+            reply.raw as ServerResponse,
+            undefined,
+            // the main port: Fastify's req.ip (TRUST_PROXY applied)
+            createContextValues().set(CLIENT_IP, clientIp(req)),
+          ),
         );
         for (const [key, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(key, value);
         await universalResponseToNodeResponse(res, reply.raw);

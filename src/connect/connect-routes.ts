@@ -1,12 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccessService } from '../auth/access.service.js';
 import { lazy } from '../common/lazy.js';
-import { TokenService } from '../auth/token.service.js';
-import { INPUT_CHECKS, type InputChecks } from '../common/request/validation.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { EmailService } from '../email/email.service.js';
-import { UsersService } from '../users/users.service.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 import type { ConnectHandlers } from './connect-handlers.js';
 
 /** The package and name of zitadel.user.v2.UserService: the path prefix of its calls. */
@@ -14,11 +10,7 @@ export const USER_SERVICE_PATH = '/zitadel.user.v2.UserService/';
 
 /** What the Connect handlers use from the rest of the app. */
 export interface ConnectDeps {
-  access: AccessService;
-  email: EmailService;
-  users: UsersService;
-  checks: InputChecks;
-  tokens: TokenService;
+  pipeline: Pipeline;
   config: AppConfig;
 }
 
@@ -31,15 +23,8 @@ export interface ConnectDeps {
 export class ConnectRoutes {
   private readonly deps: ConnectDeps;
 
-  constructor(
-    access: AccessService,
-    email: EmailService,
-    users: UsersService,
-    tokens: TokenService,
-    @Inject(INPUT_CHECKS) checks: InputChecks,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.deps = { access, email, users, checks, tokens, config };
+  constructor(pipeline: Pipeline, @Inject(APP_CONFIG) config: AppConfig) {
+    this.deps = { pipeline, config };
   }
 
   readonly load: () => Promise<ConnectHandlers> = lazy(() => import('./connect-handlers.js').then((m) => m.connectHandlers(this.deps)));

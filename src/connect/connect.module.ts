@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
-import { EmailModule } from '../email/email.module.js';
-import { UsersModule } from '../users/users.module.js';
+import { PipelineModule } from '../pipeline/pipeline.module.js';
 import { ConnectRoutes } from './connect-routes.js';
 import { GrpcServer } from './grpc-server.js';
 
-/** ZITADEL's UserService over Connect, gRPC-web (main port) and gRPC (GRPC_PORT). */
+/** ZITADEL's UserService over Connect, gRPC-web (main port) and gRPC (GRPC_PORT), through the one pipeline. */
 @Module({
-  imports: [AuthModule, EmailModule, UsersModule],
+  imports: [PipelineModule],
   providers: [ConnectRoutes, GrpcServer],
   exports: [ConnectRoutes, GrpcServer],
 })

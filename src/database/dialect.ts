@@ -32,6 +32,10 @@ export class Dialect {
   readonly postgres: boolean;
   /** Locks the rows a transaction reads for its update. SQLite: nothing (its transactions run one at a time). */
   readonly forUpdate: string;
+  /** Locks the rows of one table of a join (`alias`) for the transaction's update; SQLite: nothing. */
+  forUpdateOf(alias: string): string {
+    return this.postgres ? ` FOR UPDATE OF ${alias}` : '';
+  }
   /** Claims rows no other transaction is claiming right now (the outbox workers). */
   readonly forUpdateSkipLocked: string;
   private readonly rewritten = new Map<string, { text: string; order: number[] }>();

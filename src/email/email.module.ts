@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { InputChecks, INPUT_CHECKS } from '../common/request/validation.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
+import { PipelineModule } from '../pipeline/pipeline.module.js';
 import { UserStoreModule } from '../users/user-store.module.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailService } from './email.service.js';
@@ -11,7 +12,7 @@ import { VerificationCodes } from './verification-codes.js';
 import { VerifyPageController } from './verify-page.controller.js';
 
 @Module({
-  imports: [UserStoreModule, OutboxModule],
+  imports: [UserStoreModule, OutboxModule, PipelineModule],
   controllers: [VerifyPageController],
   providers: [
     EmailService,

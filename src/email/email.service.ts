@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { Caller } from '../auth/caller.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
 import { SecretBox } from '../common/secret-box.js';
-import { AppError, Errors, failedPrecondition, invalidArgument } from '../common/errors/app-error.js';
+import { AppError, failedPrecondition, invalidArgument } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailKind, OutboxService } from '../outbox/outbox.service.js';
+import type { Call } from '../pipeline/operation.js';
 import { NewEvent, UsersRepository } from '../users/users.repository.js';
+import { UserTargets } from '../users/user-targets.js';
 import { assertValidEmailAddress } from './email-address.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { IDEMPOTENCY_WINDOW_MS, IdempotencyRepository, requestHash } from './idempotency.repository.js';
@@ -46,6 +47,7 @@ export class EmailService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly users: UsersRepository,
+    private readonly targets: UserTargets,
     private readonly codes: EmailCodesRepository,
     private readonly verificationCodes: VerificationCodes,
     private readonly urlTemplates: UrlTemplates,
@@ -59,9 +61,10 @@ export class EmailService {
   ) {}
 
   /** SetEmail: a new address, with a code mailed or returned, or stored as verified. */
-  setEmail(caller: Caller, input: SetEmailInput): Promise<EmailChangeResult> {
+  setEmail(call: Call<SetEmailInput>): Promise<EmailChangeResult> {
+    const { input } = call;
     const verification = input.verification;
-    return this.change(caller.userId, 'SetEmail', input, async (em, user) => {
+    return this.change(call, 'SetEmail', async (em, user, actorId) => {
       assertValidEmailAddress(input.email);
       if (user.email === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
       const previous = { email: user.email, verified: user.emailVerified };
@@ -83,32 +86,33 @@ export class EmailService {
         user,
         { email: input.email, emailVerified: verification.kind === 'verified' },
         events,
-        caller.userId,
+        actorId,
       );
       return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
     });
   }
 
   /** ResendEmailCode: a new code for the pending verification; none pending → EMAIL-5w5ilin4yt. */
-  resendCode(caller: Caller, input: ResendEmailCodeInput): Promise<EmailChangeResult> {
-    return this.change(caller.userId, 'ResendEmailCode', input, async (em, user) => {
+  resendCode(call: Call<ResendEmailCodeInput>): Promise<EmailChangeResult> {
+    return this.change(call, 'ResendEmailCode', async (em, user, actorId) => {
       const pending = await this.codes.find(em, user.id);
       if (!pending) throw failedPrecondition('EMAIL-5w5ilin4yt', 'Code is empty');
-      return this.newCode(em, caller, user, input.verification);
+      return this.newCode(em, actorId, user, call.input.verification);
     });
   }
 
   /** SendEmailCode: always a fresh code, replacing any pending one. */
-  sendCode(caller: Caller, input: SendEmailCodeInput): Promise<EmailChangeResult> {
-    return this.change(caller.userId, 'SendEmailCode', input, (em, user) => this.newCode(em, caller, user, input.verification));
+  sendCode(call: Call<SendEmailCodeInput>): Promise<EmailChangeResult> {
+    return this.change(call, 'SendEmailCode', (em, user, actorId) => this.newCode(em, actorId, user, call.input.verification));
   }
 
   /**
    * VerifyEmail: the code is the credential. A wrong, expired or used code answers COMMAND-eis9R
    * and records a failed attempt; after EMAIL_CODE_MAX_ATTEMPTS the code is dead, with the same answer.
    */
-  verify(actorId: string, input: VerifyEmailInput): Promise<EmailChangeResult> {
-    return this.change<EmailChangeResult>(actorId, 'VerifyEmail', input, async (em, user) => {
+  verify(call: Call<VerifyEmailInput>): Promise<EmailChangeResult> {
+    const { input } = call;
+    return this.change<EmailChangeResult>(call, 'VerifyEmail', async (em, user, actorId) => {
       const code = await this.codes.find(em, user.id);
       const now = user.changedAt;
       const usable = code !== null && code.email === user.email && code.expiresAt > now && code.attempts < this.config.emailCodeMaxAttempts;
@@ -131,13 +135,13 @@ export class EmailService {
 
   private async newCode(
     em: EntityManager,
-    caller: Caller,
+    actorId: string,
     user: UserEntity,
     verification: Verification,
   ): Promise<Outcome<EmailChangeResult>> {
     const events: NewEvent[] = [];
     const issued = await this.applyVerification(em, user, verification, events, user.email, true);
-    const sequence = await this.users.commit(em, user, {}, events, caller.userId);
+    const sequence = await this.users.commit(em, user, {}, events, actorId);
     return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
   }
 
@@ -196,15 +200,16 @@ export class EmailService {
   }
 
   /**
-   * One email operation in one transaction: loads the user (it may have gone since the access
-   * check), runs `work`, and with an Idempotency-Key replays the first response of a retry.
+   * One email operation in one transaction: loads and locks the user, checks the call's access
+   * rule on that row, runs `work`, and with an Idempotency-Key replays the first response of a retry.
    */
   private async change<T>(
-    actorId: string,
+    call: Call<{ userId: string; idempotencyKey?: string }>,
     operation: string,
-    input: { userId: string; idempotencyKey?: string },
-    work: (em: EntityManager, user: UserEntity) => Promise<Outcome<T>>,
+    work: (em: EntityManager, user: UserEntity, actorId: string) => Promise<Outcome<T>>,
   ): Promise<T> {
+    const { input } = call;
+    const actorId = call.caller?.userId ?? '';
     const key = input.idempotencyKey;
     const hash = key ? requestHash(operation, input) : '';
     let outcome: Outcome<T> | { replay: T };
@@ -212,8 +217,7 @@ export class EmailService {
       outcome = await this.uow.run(async (em) => {
         // the user first: its row lock (PostgreSQL) queues retries of one key behind the first
         // request, so they find its answer below instead of redoing the change
-        const user = await this.users.findForUpdate(em, input.userId);
-        if (!user || user.state === 'deleted' || user.type !== 'human') throw Errors.userNotFound();
+        const user = await this.targets.lock(em, call);
         const now = this.clock.now();
         if (key) {
           const prior = await this.idempotency.find(actorId, key, em);
@@ -221,7 +225,7 @@ export class EmailService {
             return { replay: this.replay<T>(prior, operation, hash) };
         }
         user.changedAt = now;
-        const out = await work(em, user);
+        const out = await work(em, user, actorId);
         if (key && 'result' in out) {
           await this.idempotency.save(em, {
             callerId: actorId,

@@ -1,12 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { mapError } from '../common/errors/error-mapping.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
-import { Public } from '../common/request/operation.js';
-import { INPUT_CHECKS, InputChecks, validateInput } from '../common/request/validation.js';
-import { EmailService } from './email.service.js';
-import { VerifyEmailInput } from './inputs/email-code.input.js';
+import { clientIp } from '../common/request/client-ip.js';
+import { Public } from '../pipeline/operation.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { VerifyEmailOnPage } from './email.operations.js';
 import { failedPage, PAGE_HEADERS, pageFailure, verifiedPage, verifyFormPage, VERIFY_PATH } from './verify-page.js';
 
 interface Reply {
@@ -23,8 +22,7 @@ const one = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v
 @Controller()
 export class VerifyPageController {
   constructor(
-    private readonly email: EmailService,
-    @Inject(INPUT_CHECKS) private readonly checks: InputChecks,
+    private readonly pipeline: Pipeline,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -44,11 +42,12 @@ export class VerifyPageController {
     return verifyFormPage({ userId, organization: one(query.organization), code: one(query.code) });
   }
 
+  /** The form's POST runs VerifyEmail through the same pipeline as every transport, without a token. */
   @Public()
-  @VerifyRateLimit()
   @Post(VERIFY_PATH)
   @HttpCode(200)
   async confirm(
+    @Req() req: { ip?: string },
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Reply,
     @Headers('x-forwarded-proto') proto?: string,
@@ -56,8 +55,11 @@ export class VerifyPageController {
     this.headers(res, proto);
     const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     try {
-      const input = validateInput(VerifyEmailInput, { userId: one(form.userId), verificationCode: one(form.code).trim() }, this.checks);
-      await this.email.verify('', input);
+      await this.pipeline.run(VerifyEmailOnPage, {
+        authorization: undefined,
+        ip: clientIp(req),
+        plain: () => ({ userId: one(form.userId), verificationCode: one(form.code).trim() }),
+      });
       return await verifiedPage();
     } catch (e) {
       const { status, message } = pageFailure(mapError(e));

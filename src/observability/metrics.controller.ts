@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { Public } from '../common/request/operation.js';
+import { Public } from '../pipeline/operation.js';
 import { MetricsService } from './metrics.service.js';
 
 @Controller()

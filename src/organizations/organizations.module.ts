@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { PipelineModule } from '../pipeline/pipeline.module.js';
 import { UserStoreModule } from '../users/user-store.module.js';
 import { OrganizationsController } from './organizations.controller.js';
 import { OrganizationsRepository } from './organizations.repository.js';
@@ -7,7 +8,7 @@ import { OrganizationsResolver } from './organizations.resolver.js';
 import { OrganizationsService } from './organizations.service.js';
 
 @Module({
-  imports: [UserStoreModule, AuthModule],
+  imports: [UserStoreModule, AuthModule, PipelineModule],
   controllers: [OrganizationsController],
   providers: [OrganizationsService, OrganizationsRepository, OrganizationsResolver],
   exports: [OrganizationsService],

@@ -1,24 +1,24 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import type { Caller } from '../auth/caller.js';
-import { CurrentCaller, Operation } from '../common/request/operation.js';
+import { type Call, CallOf, Op } from '../pipeline/operation.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 import { AddMemberInput } from './inputs/add-member.input.js';
 import { AddOrganizationInput } from './inputs/add-organization.input.js';
 import { AddMemberPayload, AddOrganizationPayload } from './organization.view.js';
-import { OrganizationsService } from './organizations.service.js';
+import { AddOrganization, AddOrganizationMember } from './organizations.operations.js';
 
 @Resolver()
 export class OrganizationsResolver {
-  constructor(private readonly orgs: OrganizationsService) {}
+  constructor(private readonly pipeline: Pipeline) {}
 
   @Mutation(() => AddOrganizationPayload)
-  @Operation({ input: AddOrganizationInput, access: () => ({ instance: 'org.create' }) })
-  addOrganization(@CurrentCaller() caller: Caller, @Args('input', { type: () => AddOrganizationInput }) input: AddOrganizationInput) {
-    return this.orgs.add(caller, input);
+  @Op(AddOrganization)
+  addOrganization(@CallOf() call: Call<AddOrganizationInput>, @Args('input', { type: () => AddOrganizationInput }) _input: unknown) {
+    return this.pipeline.execute(AddOrganization, call);
   }
 
   @Mutation(() => AddMemberPayload)
-  @Operation({ input: AddMemberInput, access: (i: AddMemberInput) => ({ org: i.orgId, permission: 'org.member.write' }) })
-  addOrganizationMember(@CurrentCaller() caller: Caller, @Args('input', { type: () => AddMemberInput }) input: AddMemberInput) {
-    return this.orgs.addMember(caller, input);
+  @Op(AddOrganizationMember)
+  addOrganizationMember(@CallOf() call: Call<AddMemberInput>, @Args('input', { type: () => AddMemberInput }) _input: unknown) {
+    return this.pipeline.execute(AddOrganizationMember, call);
   }
 }

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { Caller } from '../auth/caller.js';
+import { canRead, mayGrant, outranks } from '../auth/access.js';
 import { AuthRepository } from '../auth/auth.repository.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
 import { alreadyExists, Errors, notFound } from '../common/errors/app-error.js';
+import { type Call, callerOf } from '../pipeline/operation.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { UserTargets } from '../users/user-targets.js';
 import { AddMemberInput } from './inputs/add-member.input.js';
 import { AddOrganizationInput } from './inputs/add-organization.input.js';
 import { OrganizationsRepository } from './organizations.repository.js';
@@ -19,6 +21,7 @@ export class OrganizationsService {
     private readonly uow: UnitOfWork,
     private readonly orgs: OrganizationsRepository,
     private readonly users: UsersRepository,
+    private readonly targets: UserTargets,
     private readonly auth: AuthRepository,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
@@ -28,7 +31,7 @@ export class OrganizationsService {
     if (!(await this.orgs.exists(orgId))) throw orgNotFound();
   }
 
-  async add(_caller: Caller, input: AddOrganizationInput): Promise<{ organizationId: string; details: Details }> {
+  async add({ input }: Call<AddOrganizationInput>): Promise<{ organizationId: string; details: Details }> {
     return this.uow.run(async (em) => {
       const id = input.orgId ?? this.ids.next();
       if (await this.orgs.exists(id, em)) throw alreadyExists('ORG-lapo2m', 'Organisation already exists');
@@ -39,12 +42,22 @@ export class OrganizationsService {
     });
   }
 
-  /** Grants roles in an organisation to a user (ours; ZITADEL has it in the management API). */
-  async addMember(caller: Caller, input: AddMemberInput): Promise<{ details: Details }> {
+  /**
+   * Grants roles in an organisation to a user (ours; ZITADEL has it in the management API). The
+   * pipeline checked org.member.write in the organisation; here, on the locked user row: a user
+   * the caller cannot read is "not found" (§7.3), changing another user's memberships needs the
+   * caller to outrank it, and nobody grants a role above their own (§7.1).
+   */
+  async addMember(call: Call<AddMemberInput>): Promise<{ details: Details }> {
+    const { input } = call;
+    const caller = callerOf(call);
     return this.uow.run(async (em) => {
       if (!(await this.orgs.exists(input.orgId, em))) throw orgNotFound();
-      const user = await this.users.findForUpdate(em, input.userId);
-      if (!user || user.state === 'deleted') throw Errors.userNotFound();
+      const found = await this.targets.lockWithRoles(em, input.userId);
+      if (!found || !canRead(caller, found.user)) throw Errors.userNotFound();
+      const { user } = found;
+      if (caller.userId !== user.id && !outranks(caller, found.memberships)) throw Errors.permissionDenied();
+      if (!mayGrant(caller, input.orgId, input.roles)) throw Errors.permissionDenied();
       user.changedAt = this.clock.now();
       await this.auth.upsertMembership(em, {
         userId: user.id,

@@ -1,16 +1,14 @@
 import { Module } from '@nestjs/common';
-import { DeliveriesController } from './deliveries.controller.js';
-import { DeliveriesResolver } from './deliveries.resolver.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
 
 /**
- * The outbox itself: writing mails inside the caller's transaction, the outbox depth metric and
- * the admins' deliveries API. Sending is DeliveryModule's, loaded only where mail is delivered.
+ * The outbox itself: writing mails inside the caller's transaction and the outbox depth metric.
+ * Sending is DeliveryModule's, loaded only where mail is delivered; the admins' deliveries API
+ * is DeliveriesModule's, loaded only where requests are served.
  */
 @Module({
-  controllers: [DeliveriesController],
-  providers: [OutboxRepository, OutboxService, DeliveriesResolver],
+  providers: [OutboxRepository, OutboxService],
   exports: [OutboxRepository, OutboxService],
 })
 export class OutboxModule {}

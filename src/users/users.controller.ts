@@ -1,94 +1,88 @@
 import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
-import type { Caller } from '../auth/caller.js';
-import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
-import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
-import { EmailService } from '../email/email.service.js';
+import type { EmailChangeResult } from '../email/email.service.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
+import { type Call, CallOf, Op } from '../pipeline/operation.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { GetUserInput } from './inputs/get-user.input.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
-import { addHumanAccess, addPatAccess, emailChangeAccess, readUserAccess, verifyEmailAccess } from './users.access.js';
+import { ResendEmailCode, SendEmailCode, SetEmail, VerifyEmail } from '../email/email.operations.js';
 import {
-  addHumanUserFromRest,
-  addPatFromRest,
-  getUserFromRest,
-  removePatFromRest,
-  resendEmailCodeFromRest,
-  sendEmailCodeFromRest,
-  setEmailFromRest,
-  verifyEmailFromRest,
-} from './users.rest.js';
-import { UsersService } from './users.service.js';
+  AddHumanUser,
+  AddPersonalAccessToken,
+  GetUserByID,
+  ListPersonalAccessTokens,
+  RemovePersonalAccessToken,
+} from './users.operations.js';
 
-/** ZITADEL's User Service v2 REST routes. Converts requests; the services do the work. */
+/**
+ * ZITADEL's User Service v2 REST routes. The OperationGuard has run the pipeline's first steps
+ * for the route's operation; each handler hands the prepared call on.
+ */
 @Controller('v2/users')
 export class UsersController {
-  constructor(
-    private readonly users: UsersService,
-    private readonly email: EmailService,
-  ) {}
+  constructor(private readonly pipeline: Pipeline) {}
 
   @Post('human')
   @HttpCode(200)
-  @Operation({ input: AddHumanUserInput, fromRest: addHumanUserFromRest, access: addHumanAccess })
-  addHumanUser(@CurrentCaller() caller: Caller, @Input() input: AddHumanUserInput) {
-    return this.users.addHuman(caller, input);
+  @Op(AddHumanUser)
+  addHumanUser(@CallOf() call: Call<AddHumanUserInput>) {
+    return this.pipeline.execute(AddHumanUser, call);
   }
 
   @Get(':userId')
-  @Operation({ input: GetUserInput, fromRest: getUserFromRest, access: (i: GetUserInput) => readUserAccess(i.userId) })
-  async getUserById(@Input() input: GetUserInput) {
-    const { details, ...user } = await this.users.getById(input.userId);
+  @Op(GetUserByID)
+  async getUserById(@CallOf() call: Call<GetUserInput>) {
+    const { details, ...user } = await this.pipeline.execute(GetUserByID, call);
     return { details, user };
   }
 
   @Post(':userId/email')
   @HttpCode(200)
-  @Operation({ input: SetEmailInput, fromRest: setEmailFromRest, access: emailChangeAccess })
-  setEmail(@CurrentCaller() caller: Caller, @Input() input: SetEmailInput) {
-    return this.email.setEmail(caller, input);
+  @Op(SetEmail)
+  setEmail(@CallOf() call: Call<SetEmailInput>): Promise<EmailChangeResult> {
+    return this.pipeline.execute(SetEmail, call);
   }
 
   @Post(':userId/email/resend')
   @HttpCode(200)
-  @Operation({ input: ResendEmailCodeInput, fromRest: resendEmailCodeFromRest, access: emailChangeAccess })
-  resendEmailCode(@CurrentCaller() caller: Caller, @Input() input: ResendEmailCodeInput) {
-    return this.email.resendCode(caller, input);
+  @Op(ResendEmailCode)
+  resendEmailCode(@CallOf() call: Call<ResendEmailCodeInput>): Promise<EmailChangeResult> {
+    return this.pipeline.execute(ResendEmailCode, call);
   }
 
   @Post(':userId/email/send')
   @HttpCode(200)
-  @Operation({ input: SendEmailCodeInput, fromRest: sendEmailCodeFromRest, access: emailChangeAccess })
-  sendEmailCode(@CurrentCaller() caller: Caller, @Input() input: SendEmailCodeInput) {
-    return this.email.sendCode(caller, input);
+  @Op(SendEmailCode)
+  sendEmailCode(@CallOf() call: Call<SendEmailCodeInput>): Promise<EmailChangeResult> {
+    return this.pipeline.execute(SendEmailCode, call);
   }
 
   @Post(':userId/email/verify')
   @HttpCode(200)
-  @VerifyRateLimit()
-  @Operation({ input: VerifyEmailInput, fromRest: verifyEmailFromRest, access: verifyEmailAccess })
-  verifyEmail(@CurrentCaller() caller: Caller, @Input() input: VerifyEmailInput) {
-    return this.email.verify(caller.userId, input);
+  @Op(VerifyEmail)
+  verifyEmail(@CallOf() call: Call<VerifyEmailInput>): Promise<EmailChangeResult> {
+    return this.pipeline.execute(VerifyEmail, call);
   }
 
   @Post(':userId/pats')
   @HttpCode(200)
-  @Operation({ input: AddPatInput, fromRest: addPatFromRest, access: addPatAccess })
-  addPersonalAccessToken(@CurrentCaller() caller: Caller, @Input() input: AddPatInput) {
-    return this.users.addPersonalAccessToken(caller, input);
+  @Op(AddPersonalAccessToken)
+  addPersonalAccessToken(@CallOf() call: Call<AddPatInput>) {
+    return this.pipeline.execute(AddPersonalAccessToken, call);
   }
 
   @Get(':userId/pats')
-  @Operation({ input: GetUserInput, fromRest: getUserFromRest, access: addPatAccess })
-  async listPersonalAccessTokens(@Input() input: GetUserInput) {
-    return { result: await this.users.listPersonalAccessTokens(input.userId) };
+  @Op(ListPersonalAccessTokens)
+  async listPersonalAccessTokens(@CallOf() call: Call<GetUserInput>) {
+    return { result: await this.pipeline.execute(ListPersonalAccessTokens, call) };
   }
 
   @Delete(':userId/pats/:tokenId')
-  @Operation({ input: RemovePatInput, fromRest: removePatFromRest, access: addPatAccess })
-  removePersonalAccessToken(@CurrentCaller() caller: Caller, @Input() input: RemovePatInput) {
-    return this.users.removePersonalAccessToken(caller, input);
+  @Op(RemovePersonalAccessToken)
+  removePersonalAccessToken(@CallOf() call: Call<RemovePatInput>) {
+    return this.pipeline.execute(RemovePersonalAccessToken, call);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { MembershipEntity } from '../database/entities/membership.entity.js';
 import { UserEventEntity } from '../database/entities/user-event.entity.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { EntityMapper } from '../database/entity-mapper.js';
@@ -11,6 +12,16 @@ export interface NewEvent {
   payload?: Record<string, unknown> | null;
 }
 
+/** A user with the roles it holds, by scope (an organisation ID or the instance scope). */
+export interface UserWithRoles {
+  user: UserEntity;
+  memberships: Map<string, string[]>;
+}
+
+/** The one predicate for "a live human user": what every operation on a user needs to find. */
+export const isLiveHuman = (user: UserEntity | null | undefined): user is UserEntity =>
+  !!user && user.state !== 'deleted' && user.type === 'human';
+
 /**
  * The user aggregate: the current-state row and its append-only event log. Every change goes
  * through commit(), which bumps the row's sequence only if nobody else did first.
@@ -19,13 +30,19 @@ export interface NewEvent {
 export class UsersRepository {
   private readonly users: EntityMapper<UserEntity>;
   private readonly events: EntityMapper<UserEventEntity>;
+  private readonly members: EntityMapper<MembershipEntity>;
   private readonly select: string;
+  private readonly selectWithRoles: string;
   private readonly update: string;
 
   constructor(private readonly sql: Sql) {
     this.users = sql.mapper(UserEntity);
     this.events = sql.mapper(UserEventEntity);
+    this.members = sql.mapper(MembershipEntity);
     this.select = `SELECT ${this.users.columns} FROM users WHERE id = $1`;
+    const u = this.users.columnList().map((c) => `u.${c}`);
+    this.selectWithRoles = `SELECT ${u.join(', ')}, m.scope AS m_scope, m.roles AS m_roles
+      FROM users u LEFT JOIN memberships m ON m.user_id = u.id WHERE u.id = $1`;
     // one fixed statement for every change: the mutable columns from the merged state
     const set = (['email', 'emailVerified', 'displayName', 'state', 'sequence', 'changedAt'] as const)
       .map((p, i) => `${this.users.column(p)} = $${i + 1}`)
@@ -46,6 +63,21 @@ export class UsersRepository {
   async findForUpdate(em: EntityManager, id: string): Promise<UserEntity | null> {
     const row = await this.sql.one(em, this.select + this.sql.dialect.forUpdate, [id]);
     return row ? this.users.fromRow(row) : null;
+  }
+
+  /**
+   * The user and its memberships in one statement: the target of an operation, loaded once and
+   * authorised on this very row. With `em` of a write transaction the row is locked on
+   * PostgreSQL (as findForUpdate); SQLite transactions are serial already.
+   */
+  async findWithRoles(em: EntityManager | null, id: string): Promise<UserWithRoles | null> {
+    const lock = em ? this.sql.dialect.forUpdateOf('u') : '';
+    const rows = await this.sql.rows(em, this.selectWithRoles + lock, [id]);
+    const first = rows[0];
+    if (!first) return null;
+    const memberships = new Map<string, string[]>();
+    for (const r of rows) if (r.m_scope != null) memberships.set(String(r.m_scope), this.members.decode('roles', r.m_roles));
+    return { user: this.users.fromRow(first), memberships };
   }
 
   async usernameTaken(em: EntityManager, orgId: string, username: string): Promise<boolean> {

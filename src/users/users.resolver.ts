@@ -1,78 +1,81 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import type { Caller } from '../auth/caller.js';
-import { VerifyRateLimit } from '../common/rate-limit/rate-limit.guard.js';
-import { CurrentCaller, Input, Operation } from '../common/request/operation.js';
-import { EmailService } from '../email/email.service.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
+import { type Call, CallOf, Op } from '../pipeline/operation.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { GetUserInput } from './inputs/get-user.input.js';
-import { AddHumanUserPayload, AddPatPayload, EmailChangePayload, PatView, RemovePatPayload, UserView } from './user.view.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
-import { addHumanAccess, addPatAccess, emailChangeAccess, readUserAccess, verifyEmailAccess } from './users.access.js';
-import { UsersService } from './users.service.js';
+import { AddHumanUserPayload, AddPatPayload, EmailChangePayload, PatView, RemovePatPayload, UserView } from './user.view.js';
+import { ResendEmailCode, SendEmailCode, SetEmail, VerifyEmail } from '../email/email.operations.js';
+import {
+  AddHumanUser,
+  AddPersonalAccessToken,
+  GetUserByID,
+  ListPersonalAccessTokens,
+  RemovePersonalAccessToken,
+} from './users.operations.js';
 
-/** The same operations as UsersController, over GraphQL, with the same inputs and services. */
+/**
+ * The operations of UsersController over GraphQL. The arguments declare the schema; the
+ * OperationGuard validated them into the call each field hands on.
+ */
 @Resolver(() => UserView)
 export class UsersResolver {
-  constructor(
-    private readonly users: UsersService,
-    private readonly email: EmailService,
-  ) {}
+  constructor(private readonly pipeline: Pipeline) {}
 
   @Query(() => UserView, { nullable: true, description: 'GetUserByID' })
-  @Operation({ input: GetUserInput, fromGraphQL: (a) => ({ userId: a.id }), access: (i: GetUserInput) => readUserAccess(i.userId) })
-  user(@Input() input: GetUserInput, @Args('id', { type: () => ID }) _id: string): Promise<UserView> {
-    return this.users.getById(input.userId);
+  @Op(GetUserByID)
+  user(@CallOf() call: Call<GetUserInput>, @Args('id', { type: () => ID }) _id: string): Promise<UserView> {
+    return this.pipeline.execute(GetUserByID, call);
   }
 
   @Mutation(() => AddHumanUserPayload, { description: 'AddHumanUser' })
-  @Operation({ input: AddHumanUserInput, access: addHumanAccess })
-  addHumanUser(@CurrentCaller() caller: Caller, @Args('input', { type: () => AddHumanUserInput }) input: AddHumanUserInput) {
-    return this.users.addHuman(caller, input);
+  @Op(AddHumanUser)
+  addHumanUser(@CallOf() call: Call<AddHumanUserInput>, @Args('input', { type: () => AddHumanUserInput }) _input: unknown) {
+    return this.pipeline.execute(AddHumanUser, call);
   }
 
   @Mutation(() => EmailChangePayload, { description: 'SetEmail: change the contact email and start its verification' })
-  @Operation({ input: SetEmailInput, access: emailChangeAccess })
-  setContactEmail(@CurrentCaller() caller: Caller, @Args('input', { type: () => SetEmailInput }) input: SetEmailInput) {
-    return this.email.setEmail(caller, input);
+  @Op(SetEmail)
+  setContactEmail(@CallOf() call: Call<SetEmailInput>, @Args('input', { type: () => SetEmailInput }) _input: unknown) {
+    return this.pipeline.execute(SetEmail, call);
   }
 
   @Mutation(() => EmailChangePayload, { description: 'ResendEmailCode: a new code for the pending verification' })
-  @Operation({ input: ResendEmailCodeInput, access: emailChangeAccess })
-  resendEmailCode(@CurrentCaller() caller: Caller, @Args('input', { type: () => ResendEmailCodeInput }) input: ResendEmailCodeInput) {
-    return this.email.resendCode(caller, input);
+  @Op(ResendEmailCode)
+  resendEmailCode(@CallOf() call: Call<ResendEmailCodeInput>, @Args('input', { type: () => ResendEmailCodeInput }) _input: unknown) {
+    return this.pipeline.execute(ResendEmailCode, call);
   }
 
   @Mutation(() => EmailChangePayload, { description: 'SendEmailCode: always a fresh code' })
-  @Operation({ input: SendEmailCodeInput, access: emailChangeAccess })
-  sendEmailCode(@CurrentCaller() caller: Caller, @Args('input', { type: () => SendEmailCodeInput }) input: SendEmailCodeInput) {
-    return this.email.sendCode(caller, input);
+  @Op(SendEmailCode)
+  sendEmailCode(@CallOf() call: Call<SendEmailCodeInput>, @Args('input', { type: () => SendEmailCodeInput }) _input: unknown) {
+    return this.pipeline.execute(SendEmailCode, call);
   }
 
   @Mutation(() => EmailChangePayload, { description: 'VerifyEmail: the code is the credential' })
-  @VerifyRateLimit()
-  @Operation({ input: VerifyEmailInput, access: verifyEmailAccess })
-  verifyEmail(@CurrentCaller() caller: Caller, @Args('input', { type: () => VerifyEmailInput }) input: VerifyEmailInput) {
-    return this.email.verify(caller.userId, input);
+  @Op(VerifyEmail)
+  verifyEmail(@CallOf() call: Call<VerifyEmailInput>, @Args('input', { type: () => VerifyEmailInput }) _input: unknown) {
+    return this.pipeline.execute(VerifyEmail, call);
   }
 
   @Mutation(() => AddPatPayload, { description: 'AddPersonalAccessToken' })
-  @Operation({ input: AddPatInput, access: addPatAccess })
-  addPersonalAccessToken(@CurrentCaller() caller: Caller, @Args('input', { type: () => AddPatInput }) input: AddPatInput) {
-    return this.users.addPersonalAccessToken(caller, input);
+  @Op(AddPersonalAccessToken)
+  addPersonalAccessToken(@CallOf() call: Call<AddPatInput>, @Args('input', { type: () => AddPatInput }) _input: unknown) {
+    return this.pipeline.execute(AddPersonalAccessToken, call);
   }
 
   @Query(() => [PatView], { description: "A user's live personal access tokens (never the tokens themselves)" })
-  @Operation({ input: GetUserInput, fromGraphQL: (a) => ({ userId: a.userId }), access: addPatAccess })
-  personalAccessTokens(@Input() input: GetUserInput, @Args('userId', { type: () => ID }) _userId: string): Promise<PatView[]> {
-    return this.users.listPersonalAccessTokens(input.userId);
+  @Op(ListPersonalAccessTokens)
+  personalAccessTokens(@CallOf() call: Call<GetUserInput>, @Args('userId', { type: () => ID }) _userId: string): Promise<PatView[]> {
+    return this.pipeline.execute(ListPersonalAccessTokens, call);
   }
 
   @Mutation(() => RemovePatPayload, { description: 'RemovePersonalAccessToken: revoke a PAT' })
-  @Operation({ input: RemovePatInput, access: addPatAccess })
-  removePersonalAccessToken(@CurrentCaller() caller: Caller, @Args('input', { type: () => RemovePatInput }) input: RemovePatInput) {
-    return this.users.removePersonalAccessToken(caller, input);
+  @Op(RemovePersonalAccessToken)
+  removePersonalAccessToken(@CallOf() call: Call<RemovePatInput>, @Args('input', { type: () => RemovePatInput }) _input: unknown) {
+    return this.pipeline.execute(RemovePersonalAccessToken, call);
   }
 }

@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import { AuthRepository } from '../auth/auth.repository.js';
 import { TokenService } from '../auth/token.service.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
-import { alreadyExists, Errors, invalidArgument, notFound } from '../common/errors/app-error.js';
+import { alreadyExists, invalidArgument, notFound } from '../common/errors/app-error.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
@@ -14,7 +16,10 @@ import { OrganizationsService } from '../organizations/organizations.service.js'
 import { OutboxService } from '../outbox/outbox.service.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
+import { type Call, callerOf } from '../pipeline/operation.js';
+import { GetUserInput } from './inputs/get-user.input.js';
 import { NewEvent, UsersRepository } from './users.repository.js';
+import { UserTargets } from './user-targets.js';
 import type { PatView, UserView } from './user.view.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
 
@@ -30,6 +35,7 @@ export class UsersService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly users: UsersRepository,
+    private readonly targets: UserTargets,
     private readonly email: EmailService,
     private readonly outbox: OutboxService,
     private readonly orgs: OrganizationsService,
@@ -37,6 +43,7 @@ export class UsersService {
     private readonly auth: AuthRepository,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The organisation a new user goes to: the given one, or the caller's. */
@@ -44,7 +51,9 @@ export class UsersService {
     return input.organization?.orgId ?? caller.orgId;
   }
 
-  async addHuman(caller: Caller, input: AddHumanUserInput): Promise<{ userId: string; details: Details; emailCode?: string }> {
+  async addHuman(call: Call<AddHumanUserInput>): Promise<{ userId: string; details: Details; emailCode?: string }> {
+    const { input } = call;
+    const caller = callerOf(call);
     const orgId = UsersService.targetOrg(input, caller);
     await this.orgs.assertExists(orgId);
     assertValidEmailAddress(input.email.email);
@@ -84,9 +93,8 @@ export class UsersService {
     return result;
   }
 
-  async getById(userId: string): Promise<UserView> {
-    const user = await this.users.findById(userId);
-    if (!user || user.state === 'deleted' || user.type !== 'human') throw Errors.userNotFound();
+  async getById(call: Call<GetUserInput>): Promise<UserView> {
+    const user = await this.targets.read(call);
     return {
       userId: user.id,
       details: details(user.sequence, user.changedAt, user.orgId),
@@ -102,14 +110,13 @@ export class UsersService {
   }
 
   /** PATs are issued to human users here (ZITADEL: machine users only); a user event records it. */
-  async addPersonalAccessToken(caller: Caller, input: AddPatInput): Promise<{ details: Details; tokenId: string; token: string }> {
+  async addPersonalAccessToken(call: Call<AddPatInput>): Promise<{ details: Details; tokenId: string; token: string }> {
+    const { input } = call;
     return this.uow.run(async (em) => {
-      const user = await this.users.findForUpdate(em, input.userId);
-      if (!user || user.state === 'deleted') throw Errors.userNotFound();
+      const user = await this.targets.lock(em, call);
       user.changedAt = this.clock.now();
-      if (input.expirationDate && input.expirationDate <= user.changedAt)
-        throw invalidArgument('COMMAND-Bs2l9', 'Expiration date must be in the future');
-      const issued = await this.tokens.issue(em, user.id, input.expirationDate ?? null);
+      const expiresAt = this.patExpiry(input.expirationDate, user.changedAt);
+      const issued = await this.tokens.issue(em, user.id, expiresAt);
       const sequence = await this.users.commit(
         em,
         user,
@@ -117,17 +124,30 @@ export class UsersService {
         [
           {
             type: 'user.personal.token.added',
-            payload: { tokenId: issued.tokenId, expiration: input.expirationDate?.toISOString() ?? null },
+            payload: { tokenId: issued.tokenId, expiration: expiresAt?.toISOString() ?? null },
           },
         ],
-        caller.userId,
+        callerOf(call).userId,
       );
       return { details: details(sequence, user.changedAt, user.orgId), ...issued };
     });
   }
 
-  async listPersonalAccessTokens(userId: string): Promise<PatView[]> {
-    return (await this.auth.listTokens(userId)).map((t) => ({
+  /** §7.1: the expiry of a new PAT, within PAT_MAX_LIFETIME_DAYS when that is set (none given → the cap). */
+  private patExpiry(requested: Date | undefined, now: Date): Date | null {
+    if (requested && requested <= now) throw invalidArgument('COMMAND-Bs2l9', 'Expiration date must be in the future');
+    const days = this.config.patMaxLifetimeDays;
+    if (days === 0) return requested ?? null;
+    const cap = new Date(now.getTime() + days * 24 * 3600_000);
+    if (!requested) return cap;
+    if (requested > cap) throw invalidArgument('PAT-l1fet1me', `Expiration date must be within ${days} days (PAT_MAX_LIFETIME_DAYS)`);
+    return requested;
+  }
+
+  /** A user's live tokens; listing another user's needs the rank of a write (§7.1). */
+  async listPersonalAccessTokens(call: Call<GetUserInput>): Promise<PatView[]> {
+    const user = await this.targets.read(call);
+    return (await this.auth.listTokens(user.id)).map((t) => ({
       id: t.id,
       userId: t.userId,
       creationDate: t.createdAt,
@@ -136,10 +156,10 @@ export class UsersService {
   }
 
   /** Revokes a PAT: refused from the next request on, on every instance (tokens are looked up per request). */
-  async removePersonalAccessToken(caller: Caller, input: RemovePatInput): Promise<{ details: Details }> {
+  async removePersonalAccessToken(call: Call<RemovePatInput>): Promise<{ details: Details }> {
+    const { input } = call;
     return this.uow.run(async (em) => {
-      const user = await this.users.findForUpdate(em, input.userId);
-      if (!user || user.state === 'deleted') throw Errors.userNotFound();
+      const user = await this.targets.lock(em, call);
       user.changedAt = this.clock.now();
       if (!(await this.auth.revokeToken(em, user.id, input.tokenId, user.changedAt)))
         throw notFound('COMMAND-2M0ds', 'Personal access token not found');
@@ -148,7 +168,7 @@ export class UsersService {
         user,
         {},
         [{ type: 'user.personal.token.removed', payload: { tokenId: input.tokenId } }],
-        caller.userId,
+        callerOf(call).userId,
       );
       return { details: details(sequence, user.changedAt, user.orgId) };
     });
