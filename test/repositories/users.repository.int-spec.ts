@@ -1,7 +1,8 @@
 import { UserEntity } from '../../src/database/entities/user.entity.js';
 import { UserEventEntity } from '../../src/database/entities/user-event.entity.js';
 import { ConcurrentModificationError } from '../../src/database/unit-of-work.js';
-import { UsersRepository } from '../../src/users/users.repository.js';
+import { AuthRepository } from '../../src/auth/auth.repository.js';
+import { isLiveHuman, UsersRepository } from '../../src/users/users.repository.js';
 import { TEST_DB } from '../support/database.js';
 import { uniqueId, useDataLayer } from '../support/repositories.js';
 
@@ -103,5 +104,37 @@ describe(`UsersRepository on ${TEST_DB}`, () => {
     );
     expect((await users.findById(user.id))!.displayName).toBe('Minnie Mouse');
     expect(await eventsOf(user.id)).toHaveLength(3);
+  });
+
+  it('finds a user with its memberships in one statement, inside a unit of work too', async () => {
+    const user = newUser(uniqueId(), new Date(1_760_000_000_000));
+    const auth = new AuthRepository(t.sql);
+    await t.uow.run(async (em) => {
+      await users.create(em, user, [], '');
+      await auth.upsertMembership(em, { userId: user.id, scope: 'org-1', roles: ['ORG_OWNER', 'ORG_USER_VIEWER'], createdAt: new Date() });
+      await auth.upsertMembership(em, { userId: user.id, scope: 'IAM', roles: ['IAM_OWNER'], createdAt: new Date() });
+    });
+    const expected = {
+      user,
+      memberships: new Map([
+        ['org-1', ['ORG_OWNER', 'ORG_USER_VIEWER']],
+        ['IAM', ['IAM_OWNER']],
+      ]),
+    };
+    expect(await users.findWithRoles(null, user.id)).toEqual(expected);
+    expect(await t.uow.run((em) => users.findWithRoles(em, user.id))).toEqual(expected);
+    const alone = newUser(uniqueId(), new Date());
+    await t.uow.run((em) => users.create(em, alone, [], ''));
+    expect(await users.findWithRoles(null, alone.id)).toEqual({ user: alone, memberships: new Map() });
+    expect(await users.findWithRoles(null, 'nobody')).toBeNull();
+  });
+
+  it('isLiveHuman: an existing human user that is not deleted', () => {
+    const u = newUser('x', new Date());
+    expect(isLiveHuman(u)).toBe(true);
+    expect(isLiveHuman({ ...u, state: 'inactive' } as UserEntity)).toBe(true);
+    expect(isLiveHuman({ ...u, state: 'deleted' } as UserEntity)).toBe(false);
+    expect(isLiveHuman({ ...u, type: 'machine' } as UserEntity)).toBe(false);
+    expect(isLiveHuman(null)).toBe(false);
   });
 });
