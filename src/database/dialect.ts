@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-
-export type DatabaseKind = 'sqlite' | 'postgres';
+import { DatabaseKind, databaseKind } from './database-kind.js';
 
 /** A better-sqlite3 prepared statement: what Sql keeps one of per SQL text. */
 export interface SqliteStatement {
@@ -20,7 +19,7 @@ export interface PgQueryable {
 
 /**
  * Everything that differs between SQLite and PostgreSQL, in one object: the database kind
- * (read here and nowhere else), placeholders, the row-locking clauses, how values are bound and
+ * (database-kind.ts, shared with the migrations only), placeholders, the row-locking clauses, how values are bound and
  * how a unique-key violation is recognised, and the two driver handles that Sql needs.
  *
  * SQL is written once, in PostgreSQL's form (`$1` placeholders, `ON CONFLICT … DO UPDATE SET
@@ -41,7 +40,7 @@ export class Dialect {
   private readonly rewritten = new Map<string, { text: string; order: number[] }>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.kind = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    this.kind = databaseKind(dataSource.options);
     this.postgres = this.kind === 'postgres';
     this.forUpdate = this.postgres ? ' FOR UPDATE' : '';
     this.forUpdateSkipLocked = this.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
