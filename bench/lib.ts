@@ -5,7 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -20,6 +20,19 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** CPU time (user + system) a process has used so far, in ms; 0 when unavailable (not Linux, process gone). */
+export function procCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // fields after the command's closing parenthesis: state is field 3, utime 14, stime 15 (clock ticks, 100/s)
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 /** kB value of a /proc/<pid>/status line, or 0 when unavailable (not Linux, process gone). */
@@ -52,25 +65,38 @@ export interface Proc {
 
 /**
  * Starts `node <args>` with exactly `env` (plus PATH/HOME), waits until GET /healthz answers
- * (bounded), and samples its memory.
+ * (bounded), and samples its memory. Its stdout and stderr go to `logFile` (as an operator's
+ * log collection would take them), so that reading its logs costs the load generator nothing.
  */
 export async function startProc(
   name: string,
   nodeArgs: string[],
   env: Record<string, string>,
   port: number | null,
+  logFile: string,
   timeoutMs = 60_000,
 ): Promise<Proc> {
   const base: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[k]) base[k] = process.env[k]!;
-  const child = spawn(process.execPath, nodeArgs, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, nodeArgs, { env: { ...base, ...env }, stdio: ['ignore', log, log] });
+  closeSync(log);
   live.add(child);
-  let tail = '';
-  const keep = (b: Buffer) => {
-    tail = (tail + b.toString('utf8')).slice(-6000);
+  const tailOf = () => {
+    try {
+      const size = statSync(logFile).size;
+      const fd = openSync(logFile, 'r');
+      try {
+        const buf = Buffer.alloc(Math.min(size, 6000));
+        readSync(fd, buf, 0, buf.length, size - buf.length);
+        return buf.toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return '';
+    }
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
   let exited: { code: number | null; signal: string | null } | null = null;
   const exitPromise = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -94,7 +120,7 @@ export async function startProc(
       sample();
       return peakKb / 1024;
     },
-    output: () => tail,
+    output: tailOf,
     async stop(graceMs = 15_000) {
       sample();
       clearInterval(sampler);
@@ -110,7 +136,7 @@ export async function startProc(
   if (port === null) return proc;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) throw new Error(`${name} exited during start-up (${JSON.stringify(exited)}):\n${tail}`);
+    if (exited) throw new Error(`${name} exited during start-up (${JSON.stringify(exited)}):\n${tailOf()}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
@@ -120,7 +146,7 @@ export async function startProc(
     }
     if (Date.now() > deadline) {
       await proc.stop();
-      throw new Error(`${name} did not answer /healthz within ${timeoutMs / 1000} s:\n${tail}`);
+      throw new Error(`${name} did not answer /healthz within ${timeoutMs / 1000} s:\n${tailOf()}`);
     }
     await sleep(100);
   }
@@ -173,6 +199,8 @@ export async function createUsers(
 
 export interface Figures {
   rps: number;
+  /** CPU time of the server process per answered request, in µs (user + system). */
+  cpuUsPerReq: number;
   p50: number;
   p99: number;
   total: number;
@@ -182,23 +210,33 @@ export interface Figures {
   sample?: string;
 }
 
-export const SET_EMAIL_MUTATION =
-  'mutation($i: SetContactEmailInput!){ setContactEmail(input:$i){ details { sequence changeDate resourceOwner } } }';
+export type Mode = 'sendCode' | 'returnCode';
+
+const SET_EMAIL_MUTATION: Record<Mode, string> = {
+  sendCode: 'mutation($i: SetContactEmailInput!){ setContactEmail(input:$i){ details { sequence changeDate resourceOwner } } }',
+  returnCode:
+    'mutation($i: SetContactEmailInput!){ setContactEmail(input:$i){ details { sequence changeDate resourceOwner } verificationCode } }',
+};
 
 /**
  * SetEmail under load: `connections` connections for `duration` s, each request a new address
- * for the next user (round-robin), default sendCode (no verification field in the body).
+ * for the next user (round-robin); sendCode is the default (no verification field in the body),
+ * returnCode asks for the code in the answer (no outbox row). `pid`: the server process, whose
+ * CPU time is read before and after.
  */
 export async function drive(opts: {
   base: string;
   token: string;
   userIds: string[];
   kind: 'rest' | 'graphql';
+  mode: Mode;
   tag: string;
   connections: number;
   duration: number;
+  pid?: number;
 }): Promise<Figures> {
-  const { base, token, userIds, kind, tag } = opts;
+  const { base, token, userIds, kind, tag, mode } = opts;
+  const cpuBefore = procCpuMs(opts.pid);
   let n = 0;
   let gqlErrors = 0;
   let sample: string | undefined;
@@ -217,10 +255,11 @@ export async function drive(opts: {
           const email = `${tag}-${i}@bench.test`;
           if (kind === 'rest') {
             req.path = `/v2/users/${userId}/email`;
-            req.body = JSON.stringify({ email });
+            req.body = JSON.stringify(mode === 'returnCode' ? { email, returnCode: {} } : { email });
           } else {
             req.path = '/graphql';
-            req.body = JSON.stringify({ query: SET_EMAIL_MUTATION, variables: { i: { userId, email } } });
+            const i = mode === 'returnCode' ? { userId, email, returnCode: true } : { userId, email };
+            req.body = JSON.stringify({ query: SET_EMAIL_MUTATION[mode], variables: { i } });
           }
           return req;
         },
@@ -233,8 +272,10 @@ export async function drive(opts: {
     ],
   });
   const errors = result.non2xx + result.errors + gqlErrors;
+  const cpuMs = procCpuMs(opts.pid) - cpuBefore;
   return {
     rps: result.requests.mean,
+    cpuUsPerReq: opts.pid !== undefined && result.requests.total > 0 ? (cpuMs * 1000) / result.requests.total : 0,
     p50: result.latency.p50,
     p99: result.latency.p99,
     total: result.requests.total,

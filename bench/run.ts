@@ -1,31 +1,41 @@
 /**
- * `npm run bench`: SetEmail throughput of the production server against a plain node:http
+ * `npm run bench`: SetEmail throughput of the server as users run it, against a plain node:http
  * baseline doing the same work (bench/baseline/server.ts), on SQLite and PostgreSQL.
  *
- *   npm run bench                       # build, then this script
- *   node dist/bench/run.js --profile    # SQLite only: a CPU profile of the service under REST load
+ *   npm run bench                       # build, then this script (about 11 minutes on 2 cores)
+ *   node dist/bench/run.js --profile    # SQLite only: a CPU profile of the service under load
  *
- * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=15  BENCH_USERS=2000
- * BENCH_CONNECTIONS=50  BENCH_DRAIN_S=6  BENCH_OUTBOX_CONCURRENCY=16  BENCH_PROF_S=10 BENCH_PROF_DIR=/tmp/prof
+ * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=12 (per run)
+ * BENCH_ROUNDS=2  BENCH_MODES=returnCode,sendCode  BENCH_CONFIGS=default,tuned (also: warn)  BENCH_USERS=2000
+ * BENCH_CONNECTIONS=50  BENCH_DRAIN_S=6  BENCH_OUTBOX_CONCURRENCY=16
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  BENCH_KEEP=1 (keep the databases)
+ * Profile: BENCH_PROF_KIND=rest|graphql  BENCH_PROF_MODE=sendCode|returnCode
+ * BENCH_PROF_CONFIG=default|tuned  BENCH_PROF_S=10  BENCH_PROF_DIR=/tmp/prof
+ *
+ * Two configurations of the service, both with the command and flags of `npm start`/`start:prod`:
+ *  - default: what `npm start` runs with nothing set — LOG_LEVEL=info (an access line per
+ *    request on stdout), no NODE_ENV. The headline.
+ *  - tuned:   LOG_LEVEL=warn NODE_ENV=production.
+ * Two modes of SetEmail: returnCode (the code in the answer, no outbox row: the framework's
+ * share shows) and sendCode (the default: an outbox row per request, for the mail worker).
  *
  * Per database:
  *  1. Preparation: a fresh database (SQLite file in a temp dir; PostgreSQL `CREATE DATABASE`).
- *     The production server (`node dist/src/main.js`, a child process) migrates it, bootstraps
- *     the admin PAT, and gets an organisation and the users through the API. It is stopped and
- *     the database copied for the baseline (SQLite: checkpoint + file copy; PostgreSQL:
- *     `CREATE DATABASE ... TEMPLATE ...`), so both start from identical data, schema and PAT,
- *     and neither run writes into the other's database.
- *  2. Interleaved runs, each server alone on the machine and started fresh:
- *     baseline REST → service REST + GraphQL → baseline REST → service REST + GraphQL.
- *     autocannon (in this process) with 50 connections for 15 s per run; every request a new
- *     address for the next user round-robin, default sendCode (so each writes an outbox row).
- *     Figures are the MEAN of the two rounds. Errors are non-2xx answers, socket errors and
- *     timeouts, and GraphQL answers carrying `errors`.
+ *     The service migrates it, bootstraps the admin PAT, and gets an organisation and the users
+ *     through the API.
+ *  2. Rounds on that one database, every server alone on the machine and started fresh, its
+ *     stdout and stderr to a file: baseline → service default → service tuned, the next round in
+ *     the opposite order (so that tables growing during the run weigh on both sides alike). Each
+ *     server is driven per mode (and the service per transport, REST then GraphQL) with
+ *     autocannon (in this process), 50 connections × BENCH_DURATION_S, every request a new
+ *     address for the next user round-robin. Figures are the MEAN over the rounds; ratios are
+ *     service ÷ baseline of the same mode (GraphQL too is compared with the baseline's REST).
+ *     Errors are non-2xx answers, socket errors and timeouts, and GraphQL answers carrying `errors`.
+ *     CPU per request is the server's user + system time over the run ÷ its requests.
  *  3. Outbox drain: the service's own worker (`node dist/src/worker.js`) delivers the outbox
- *     rows written by the service's runs over pooled SMTP to a local smtp-server sink in this
- *     process; mails/s from the first delivered mail to the last, over a window of at most
- *     BENCH_DRAIN_S (6) s or until all are delivered.
+ *     rows the sendCode runs wrote (the baseline's too) over pooled SMTP to a local smtp-server
+ *     sink in this process; mails/s from the first delivered mail to the last, over a window of
+ *     at most BENCH_DRAIN_S (6) s or until all are delivered.
  *
  * The service runs with MAIL_WORKER=off (delivery does not compete with the requests),
  * EMAIL_RESEND_COOLDOWN_SECONDS=0 and EMAIL_MAX_MAILS_PER_DAY=0: the mail limits are off, or the
@@ -39,7 +49,18 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createUsers, drive, freePort, type Figures, type Proc, sleep, startProc, startSmtpSink, summariseCpuProfile } from './lib.js';
+import {
+  createUsers,
+  drive,
+  freePort,
+  type Figures,
+  type Mode,
+  type Proc,
+  sleep,
+  startProc,
+  startSmtpSink,
+  summariseCpuProfile,
+} from './lib.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -87,25 +108,41 @@ const WORKER = join(SNAP, 'dist/src/worker.js');
 const BASELINE = join(SNAP, 'dist/bench/baseline/server.js');
 
 const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
-const DURATION_S = num('BENCH_DURATION_S', 15);
+const list = <T extends string>(name: string, def: T[], allowed: readonly T[]): T[] => {
+  const xs = (process.env[name] || def.join(',')).split(',').map((s) => s.trim()) as T[];
+  for (const x of xs) if (!allowed.includes(x)) throw new Error(`${name}: "${x}" is not one of ${allowed.join(', ')}`);
+  return xs;
+};
+const DURATION_S = num('BENCH_DURATION_S', 12);
 const USERS = num('BENCH_USERS', 2000);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
-const ROUNDS = 2;
+const ROUNDS = num('BENCH_ROUNDS', 2);
 const DRAIN_WINDOW_S = num('BENCH_DRAIN_S', 6);
 const OUTBOX_CONCURRENCY = num('BENCH_OUTBOX_CONCURRENCY', 16);
 const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const DBS = (process.env.BENCH_DBS || 'sqlite,postgres').split(',').map((s) => s.trim()) as DbKind[];
+type DbKind = 'sqlite' | 'postgres';
+const DBS = list<DbKind>('BENCH_DBS', ['sqlite', 'postgres'], ['sqlite', 'postgres']);
+const MODES = list<Mode>('BENCH_MODES', ['returnCode', 'sendCode'], ['returnCode', 'sendCode']);
 const CODE_HMAC_KEY = 'bench-fixed-code-hmac-key-0123456789abcdef';
 
-const TARGET = { rest: 0.6, graphql: 0.45, p99: 2, rssMb: 150, drain: 500 };
+type ConfigName = 'default' | 'tuned' | 'warn';
+/** The service's configurations: the environment each adds to the common one. */
+const CONFIGS: Record<ConfigName, { label: string; env: Record<string, string> }> = {
+  default: { label: 'defaults (LOG_LEVEL=info, no NODE_ENV)', env: {} },
+  tuned: { label: 'LOG_LEVEL=warn NODE_ENV=production', env: { LOG_LEVEL: 'warn', NODE_ENV: 'production' } },
+  // not in the default run: the defaults without the access lines, to price them
+  warn: { label: 'LOG_LEVEL=warn, no NODE_ENV', env: { LOG_LEVEL: 'warn' } },
+};
+const CONFIG_NAMES = list<ConfigName>('BENCH_CONFIGS', ['default', 'tuned'], ['default', 'tuned', 'warn']);
 
-type DbKind = 'sqlite' | 'postgres';
+/** Issue 14's targets, at the default configuration, per database and mode. */
+const TARGET = { rest: 0.7, graphql: 0.55, p99: 1.8, rssMb: 150, drain: 800 };
 
 interface Db {
   kind: DbKind;
   dir: string;
-  serviceUrl: string;
-  baselineUrl: string;
+  /** The one database both servers use, one at a time. */
+  url: string;
   cleanup(): Promise<void>;
 }
 
@@ -113,16 +150,18 @@ interface Db {
 // processes
 // ------------------------------------------------------------------------------------------
 
+let logSeq = 0;
+const logFile = (db: Db, name: string) => join(db.dir, `${String(++logSeq).padStart(2, '0')}-${name}.log`);
+
+/** The service's environment as `npm start` gets it with nothing set, plus the bench's own settings. */
 function serviceEnv(db: Db, port: number, grpcPort: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
     GRPC_PORT: String(grpcPort),
-    DATABASE_URL: db.serviceUrl,
+    DATABASE_URL: db.url,
     DATA_DIR: join(db.dir, 'svc'),
     MAIL_DIR: join(db.dir, 'svc', 'mail'),
-    LOG_LEVEL: 'warn',
     MAIL_WORKER: 'off',
     EMAIL_RESEND_COOLDOWN_SECONDS: '0',
     EMAIL_MAX_MAILS_PER_DAY: '0',
@@ -136,19 +175,22 @@ function serviceEnv(db: Db, port: number, grpcPort: number, extra: Record<string
   };
 }
 
-async function startService(db: Db, nodeArgs: string[] = SERVICE_NODE_FLAGS): Promise<Proc> {
+async function startService(db: Db, config: ConfigName, nodeArgs: string[] = SERVICE_NODE_FLAGS): Promise<Proc> {
   const port = await freePort();
   const grpcPort = await freePort();
-  return startProc(`service(${db.kind})`, [...nodeArgs, MAIN], serviceEnv(db, port, grpcPort), port);
+  const name = `service-${config}(${db.kind})`;
+  return startProc(name, [...nodeArgs, MAIN], serviceEnv(db, port, grpcPort, CONFIGS[config].env), port, logFile(db, name));
 }
 
 async function startBaseline(db: Db): Promise<Proc> {
   const port = await freePort();
+  const name = `baseline(${db.kind})`;
   return startProc(
-    `baseline(${db.kind})`,
+    name,
     [BASELINE],
-    { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.baselineUrl, CODE_HMAC_KEY },
+    { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.url, CODE_HMAC_KEY },
     port,
+    logFile(db, name),
   );
 }
 
@@ -181,79 +223,83 @@ async function createDb(kind: DbKind): Promise<Db> {
     return {
       kind,
       dir,
-      serviceUrl: `sqlite:${join(dir, 'service.db')}`,
-      baselineUrl: `sqlite:${join(dir, 'baseline.db')}`,
+      url: `sqlite:${join(dir, 'bench.db')}`,
       cleanup: async () => {
         if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
       },
     };
   }
-  const stem = `bench_${process.pid}_${Date.now().toString(36)}`;
-  const url = (name: string) => {
-    const u = new URL(PG_ADMIN_URL);
-    u.pathname = `/${name}`;
-    return u.toString();
-  };
-  await pgAdmin((q) => q(`CREATE DATABASE "${stem}_svc"`));
+  const name = `bench_${process.pid}_${Date.now().toString(36)}`;
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  await pgAdmin((q) => q(`CREATE DATABASE "${name}"`));
   return {
     kind,
     dir,
-    serviceUrl: url(`${stem}_svc`),
-    baselineUrl: url(`${stem}_base`),
+    url: u.toString(),
     cleanup: async () => {
       if (process.env.BENCH_KEEP) return;
       rmSync(dir, { recursive: true, force: true });
-      await pgAdmin(async (q) => {
-        await q(`DROP DATABASE IF EXISTS "${stem}_base" WITH (FORCE)`);
-        await q(`DROP DATABASE IF EXISTS "${stem}_svc" WITH (FORCE)`);
-      });
+      await pgAdmin((q) => q(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
 }
 
-/** The service's prepared database, duplicated for the baseline (the service is stopped). */
-async function copyForBaseline(db: Db): Promise<void> {
+/** One query on the bench's database, read-only. */
+async function query<T>(db: Db, sql: string): Promise<T[]> {
   if (db.kind === 'sqlite') {
-    const src = db.serviceUrl.slice('sqlite:'.length);
     const { default: Database } = await import('better-sqlite3');
-    const conn = new Database(src);
-    conn.pragma('wal_checkpoint(TRUNCATE)');
-    conn.close();
-    copyFileSync(src, db.baselineUrl.slice('sqlite:'.length));
-    return;
+    const conn = new Database(db.url.slice('sqlite:'.length), { readonly: true });
+    try {
+      return conn.prepare(sql).all() as T[];
+    } finally {
+      conn.close();
+    }
   }
-  const name = (u: string) => new URL(u).pathname.slice(1);
-  await pgAdmin((q) => q(`CREATE DATABASE "${name(db.baselineUrl)}" TEMPLATE "${name(db.serviceUrl)}"`));
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
 
 async function outboxStates(db: Db): Promise<Record<string, number>> {
-  const sql = 'SELECT status, COUNT(*) AS n FROM mail_outbox GROUP BY status';
-  let rows: { status: string; n: number | string }[];
-  if (db.kind === 'sqlite') {
-    const { default: Database } = await import('better-sqlite3');
-    const conn = new Database(db.serviceUrl.slice('sqlite:'.length), { readonly: true });
-    rows = conn.prepare(sql).all() as typeof rows;
-    conn.close();
-  } else {
-    const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: db.serviceUrl });
-    await client.connect();
-    rows = (await client.query(sql)).rows;
-    await client.end();
-  }
+  const rows = await query<{ status: string; n: number | string }>(db, 'SELECT status, COUNT(*) AS n FROM mail_outbox GROUP BY status');
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** How big the tables that grow have grown (PostgreSQL: with dead rows and autovacuum runs). */
+async function tableSizes(db: Db): Promise<string> {
+  if (db.kind === 'sqlite') {
+    const [e] = await query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM user_events');
+    const [o] = await query<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM mail_outbox');
+    return `user_events ${e!.n} rows, mail_outbox ${o!.n} rows`;
+  }
+  const rows = await query<{ relname: string; live: string; dead: string; autovacuums: string; size: string }>(
+    db,
+    `SELECT relname, n_live_tup AS live, n_dead_tup AS dead, autovacuum_count + autoanalyze_count AS autovacuums,
+            pg_size_pretty(pg_total_relation_size(relid)) AS size
+       FROM pg_stat_user_tables WHERE relname IN ('user_events', 'mail_outbox', 'users', 'email_codes') ORDER BY relname`,
+  );
+  return rows.map((r) => `${r.relname} ${r.live} live/${r.dead} dead rows, ${r.size}, ${r.autovacuums} auto-vacuum/analyze`).join('; ');
 }
 
 // ------------------------------------------------------------------------------------------
 // one database
 // ------------------------------------------------------------------------------------------
 
-interface Round {
-  baseline: Figures;
-  baselineRss: number;
-  rest: Figures;
-  graphql: Figures;
-  serviceRss: number;
+type Who = 'baseline' | ConfigName;
+type Transport = 'rest' | 'graphql';
+
+interface Run {
+  who: Who;
+  mode: Mode;
+  transport: Transport;
+  round: number;
+  f: Figures;
 }
 
 interface Drain {
@@ -270,13 +316,16 @@ interface Drain {
 interface DbResult {
   kind: DbKind;
   setupS: number;
-  rounds: Round[];
+  runs: Run[];
+  /** Peak RSS of each server process, by who and round. */
+  rss: { who: Who; round: number; mb: number }[];
+  sizes?: string;
   drain?: Drain;
   failure?: string;
 }
 
 async function prepare(db: Db): Promise<{ token: string; userIds: string[] }> {
-  const svc = await startService(db);
+  const svc = await startService(db, 'tuned');
   try {
     const token = readFileSync(join(db.dir, 'svc', 'admin.pat'), 'utf8').trim();
     const { userIds } = await createUsers(`http://127.0.0.1:${svc.port}`, token, db.kind, USERS);
@@ -286,18 +335,19 @@ async function prepare(db: Db): Promise<{ token: string; userIds: string[] }> {
   }
 }
 
-async function drain(db: Db, expected: number): Promise<Drain> {
+async function drain(db: Db): Promise<Drain> {
+  const expected = (await outboxStates(db)).pending ?? 0;
   const sink = await startSmtpSink();
   const env = serviceEnv(db, 0, 0, { SMTP_URL: `smtp://127.0.0.1:${sink.port}`, OUTBOX_CONCURRENCY: String(OUTBOX_CONCURRENCY) });
-  const worker = await startProc(`worker(${db.kind})`, [WORKER], env, null);
+  const worker = await startProc(`worker(${db.kind})`, [WORKER], env, null, logFile(db, 'worker'));
   let note: string | undefined;
   let output = '';
   const spawnedAt = Date.now();
   try {
-    const startDeadline = Date.now() + 20_000;
+    const startDeadline = Date.now() + 60_000;
     while (sink.count() === 0 && Date.now() < startDeadline && worker.child.exitCode === null) await sleep(50);
     if (sink.count() === 0) {
-      note = `no mail arrived within 20 s; worker output: ${worker.output().slice(-1500)}`;
+      note = `no mail arrived within 60 s (a start-up that slow means a saturated machine); worker output: ${worker.output().slice(-1500)}`;
     } else {
       const end = sink.firstAt()! + DRAIN_WINDOW_S * 1000;
       while (Date.now() < end && sink.count() < expected && worker.child.exitCode === null) await sleep(50);
@@ -322,48 +372,58 @@ async function drain(db: Db, expected: number): Promise<Drain> {
   return { rate, mails, seconds, queued: expected, states, note, firstAfterS: first === null ? null : (first - spawnedAt) / 1000 };
 }
 
+const whoName = (w: Who) => (w === 'baseline' ? 'baseline' : `service ${w}`);
+
 async function benchDb(kind: DbKind): Promise<DbResult> {
-  const result: DbResult = { kind, setupS: 0, rounds: [] };
+  const result: DbResult = { kind, setupS: 0, runs: [], rss: [] };
   let db: Db | undefined;
   try {
     console.log(`\n== ${kind} ==`);
     const t0 = Date.now();
     db = await createDb(kind);
     const { token, userIds } = await prepare(db);
-    await copyForBaseline(db);
     result.setupS = (Date.now() - t0) / 1000;
-    console.log(
-      `  prepared in ${result.setupS.toFixed(1)} s (migrations, bootstrap, organisation, ${USERS} users through the API; copied for the baseline)`,
-    );
-    const load = (base: string, k: 'rest' | 'graphql', tag: string) =>
-      drive({ base, token, userIds, kind: k, tag, connections: CONNECTIONS, duration: DURATION_S });
-    for (let r = 1; r <= ROUNDS; r++) {
-      const b = await startBaseline(db);
-      const baseline = await load(`http://127.0.0.1:${b.port}`, 'rest', `b${r}`).catch(async (e: Error) => {
-        await stopChecked(b);
-        throw new Error(`${e.message}\nbaseline output: ${b.output().slice(-1500)}`);
-      });
-      const baselineRss = await stopChecked(b);
-      console.log(`  round ${r} baseline REST    ${line(baseline)}  rss ${baselineRss.toFixed(0)} MB`);
-      const s = await startService(db);
-      const svcBase = `http://127.0.0.1:${s.port}`;
-      let rest: Figures, graphql: Figures;
-      try {
-        rest = await load(svcBase, 'rest', `s${r}`);
-        console.log(`  round ${r} service  REST    ${line(rest)}`);
-        graphql = await load(svcBase, 'graphql', `g${r}`);
-        console.log(`  round ${r} service  GraphQL ${line(graphql)}`);
-      } catch (e) {
-        await stopChecked(s);
-        throw new Error(`${(e as Error).message}\nservice output: ${s.output().slice(-1500)}`);
+    console.log(`  prepared in ${result.setupS.toFixed(1)} s (migrations, bootstrap, organisation, ${USERS} users through the API)`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      // baseline → default → tuned, then the other way round: growing tables weigh on both alike
+      const order: Who[] = ['baseline', ...CONFIG_NAMES];
+      if (round % 2 === 0) order.reverse();
+      for (const who of order) {
+        const proc = who === 'baseline' ? await startBaseline(db) : await startService(db, who);
+        const base = `http://127.0.0.1:${proc.port}`;
+        try {
+          for (const mode of MODES) {
+            for (const transport of who === 'baseline' ? (['rest'] as const) : (['rest', 'graphql'] as const)) {
+              const f = await drive({
+                base,
+                token,
+                userIds,
+                kind: transport,
+                mode,
+                tag: `${who}-${round}-${mode}-${transport}`,
+                connections: CONNECTIONS,
+                duration: DURATION_S,
+                pid: proc.child.pid,
+              });
+              result.runs.push({ who, mode, transport, round, f });
+              console.log(`  round ${round} ${whoName(who).padEnd(15)} ${mode.padEnd(10)} ${transport.padEnd(7)} ${line(f)}`);
+            }
+          }
+        } catch (e) {
+          await stopChecked(proc);
+          throw new Error(`${(e as Error).message}\n${proc.name} output: ${proc.output().slice(-1500)}`);
+        }
+        const mb = await stopChecked(proc);
+        result.rss.push({ who, round, mb });
+        console.log(`  round ${round} ${whoName(who).padEnd(15)} peak rss ${mb.toFixed(0)} MB`);
       }
-      const serviceRss = await stopChecked(s);
-      console.log(`  round ${r} service  peak rss ${serviceRss.toFixed(0)} MB`);
-      result.rounds.push({ baseline, baselineRss, rest, graphql, serviceRss });
     }
-    const expected = result.rounds.reduce((a, r) => a + r.rest.ok + r.graphql.ok, 0);
-    console.log(`  draining the outbox (${expected} mails queued by the service runs) ...`);
-    result.drain = await drain(db, expected);
+    result.sizes = await tableSizes(db);
+    console.log(`  tables after the runs: ${result.sizes}`);
+    if (MODES.includes('sendCode')) {
+      console.log(`  draining the outbox ...`);
+      result.drain = await drain(db);
+    }
   } catch (e) {
     result.failure = (e as Error).stack ?? String(e);
     console.log(`  FAILED: ${result.failure}`);
@@ -374,66 +434,117 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
 }
 
 const line = (f: Figures) =>
-  `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(4)} ms  errors ${f.errors}${f.sample ? `  first failure: ${f.sample}` : ''}`;
+  `${f.rps.toFixed(0).padStart(6)} req/s  p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(4)} ms  cpu ${f.cpuUsPerReq.toFixed(0).padStart(4)} µs/req  errors ${f.errors}${f.sample ? `  first failure: ${f.sample}` : ''}`;
 
 // ------------------------------------------------------------------------------------------
 // report
 // ------------------------------------------------------------------------------------------
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+interface Agg {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+  total: number;
+  errors: number;
+  rounds: number;
+}
+
+function agg(runs: Run[]): Agg {
+  return {
+    rps: mean(runs.map((x) => x.f.rps)),
+    p50: mean(runs.map((x) => x.f.p50)),
+    p99: mean(runs.map((x) => x.f.p99)),
+    cpu: mean(runs.map((x) => x.f.cpuUsPerReq)),
+    total: runs.reduce((a, x) => a + x.f.total, 0),
+    errors: runs.reduce((a, x) => a + x.f.errors, 0),
+    rounds: runs.length,
+  };
+}
 
 function report(results: DbResult[], totalS: number): void {
   const out: string[] = [];
   const p = (s = '') => out.push(s);
+  const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
   p('');
   p('=================================================================================================');
   p(
-    `SetEmail benchmark — ${USERS} users, ${CONNECTIONS} connections × ${DURATION_S} s per run, default sendCode (outbox row per request),`,
+    `SetEmail benchmark — ${USERS} users, ${CONNECTIONS} connections × ${DURATION_S} s per run, ${ROUNDS} rounds per database on one database`,
   );
-  p(`interleaved baseline → service → baseline → service; figures are the MEAN of ${ROUNDS} rounds.`);
-  p('Service settings: MAIL_WORKER=off, EMAIL_RESEND_COOLDOWN_SECONDS=0, EMAIL_MAX_MAILS_PER_DAY=0 (mail limits off so that');
-  p('thousands of changes per user are allowed), LOG_LEVEL=warn, NODE_ENV=production.');
+  p('(baseline → service configurations, the next round in the opposite order); figures are the MEAN over the rounds.');
+  p(`Configurations: ${CONFIG_NAMES.map((c) => `${c} = ${CONFIGS[c].label}`).join('; ')}.`);
+  p('Both: MAIL_WORKER=off, EMAIL_RESEND_COOLDOWN_SECONDS=0, EMAIL_MAX_MAILS_PER_DAY=0 (mail limits off), stdout to a file.');
   const command = [...Object.entries(PROD.env).map(([k, v]) => `${k}=${v}`), 'node', ...SERVICE_NODE_FLAGS].join(' ');
   p(
     `Service command: ${command} dist/src/main.js (as npm run start:prod${process.env.BENCH_NODE_FLAGS !== undefined ? ', flags from BENCH_NODE_FLAGS' : ''}).`,
   );
-  const ratios: string[] = [];
+  const summary: string[] = [];
   const targets: string[] = [];
   for (const r of results) {
     p('');
-    p(`--- ${r.kind} ---`);
-    if (r.failure && r.rounds.length === 0) {
+    p(`--- ${r.kind} --- ${r.sizes ? `(tables after the runs: ${r.sizes})` : ''}`);
+    if (r.failure && r.runs.length === 0) {
       p(`FAILED before any run: ${r.failure.split('\n').slice(0, 6).join('\n  ')}`);
-      ratios.push(`ratio ${r.kind} FAILED`);
       targets.push(`targets ${r.kind}: not met (the run failed)`);
       continue;
     }
-    p('run                          req/s   p50 ms   p99 ms   requests   errors   peak RSS MB');
-    const row = (name: string, f: { rps: number; p50: number; p99: number; total: number; errors: number }, rss: number) =>
-      p(
-        `${name.padEnd(26)} ${f.rps.toFixed(1).padStart(8)} ${f.p50.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)} ${String(Math.round(f.total)).padStart(10)} ${String(f.errors).padStart(8)} ${rss.toFixed(0).padStart(13)}`,
-      );
-    r.rounds.forEach((x, i) => {
-      row(`baseline REST    round ${i + 1}`, x.baseline, x.baselineRss);
-      row(`service  REST    round ${i + 1}`, x.rest, x.serviceRss);
-      row(`service  GraphQL round ${i + 1}`, x.graphql, x.serviceRss);
-    });
-    const agg = (pick: (x: Round) => Figures) => ({
-      rps: mean(r.rounds.map((x) => pick(x).rps)),
-      p50: mean(r.rounds.map((x) => pick(x).p50)),
-      p99: mean(r.rounds.map((x) => pick(x).p99)),
-      total: r.rounds.reduce((a, x) => a + pick(x).total, 0),
-      errors: r.rounds.reduce((a, x) => a + pick(x).errors, 0),
-    });
-    const b = agg((x) => x.baseline);
-    const s = agg((x) => x.rest);
-    const g = agg((x) => x.graphql);
-    const bRss = Math.max(...r.rounds.map((x) => x.baselineRss));
-    const sRss = Math.max(...r.rounds.map((x) => x.serviceRss));
-    row('baseline REST    mean', b, bRss);
-    row('service  REST    mean', s, sRss);
-    row('service  GraphQL mean', g, sRss);
-    p('(requests and errors: sums over the rounds; peak RSS: the highest of the rounds)');
+    p(
+      'mode        run                        req/s   p50 ms   p99 ms  CPU µs/req  requests  errors  peak RSS MB   rps ratio  p99 ratio  CPU ratio  rps ratio per round',
+    );
+    const rssOf = (who: Who) => Math.max(0, ...r.rss.filter((x) => x.who === who).map((x) => x.mb));
+    for (const mode of MODES) {
+      const base = agg(r.runs.filter((x) => x.who === 'baseline' && x.mode === mode));
+      const baseByRound = new Map(r.runs.filter((x) => x.who === 'baseline' && x.mode === mode).map((x) => [x.round, x.f.rps]));
+      const row = (name: string, a: Agg, rss: number, perRound: number[]) =>
+        p(
+          `${mode.padEnd(11)} ${name.padEnd(24)} ${a.rps.toFixed(1).padStart(8)} ${a.p50.toFixed(1).padStart(8)} ${a.p99.toFixed(1).padStart(8)} ${a.cpu
+            .toFixed(0)
+            .padStart(
+              11,
+            )} ${String(a.total).padStart(9)} ${String(a.errors).padStart(7)} ${rss.toFixed(0).padStart(12)} ${f2(a.rps / base.rps).padStart(11)} ${f2(
+            a.p99 / base.p99,
+          ).padStart(10)} ${f2(a.cpu / base.cpu).padStart(10)}  ${perRound.map(f2).join(' ')}`,
+        );
+      row('baseline REST', base, rssOf('baseline'), []);
+      const ratios: Partial<Record<ConfigName, Partial<Record<Transport, Agg>>>> = {};
+      for (const c of CONFIG_NAMES) {
+        for (const t of ['rest', 'graphql'] as const) {
+          const runs = r.runs.filter((x) => x.who === c && x.mode === mode && x.transport === t);
+          if (!runs.length) continue;
+          const a = agg(runs);
+          (ratios[c] ??= {})[t] = a;
+          row(
+            `service ${c} ${t === 'rest' ? 'REST' : 'GraphQL'}`,
+            a,
+            rssOf(c),
+            runs.map((x) => x.f.rps / (baseByRound.get(x.round) ?? NaN)),
+          );
+        }
+        const rest = ratios[c]?.rest;
+        const gql = ratios[c]?.graphql;
+        if (!rest || !gql) continue;
+        summary.push(
+          `| ${CONFIGS[c].label} | ${r.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} | ${mode} | ${f2(rest.rps / base.rps)} | ${f2(gql.rps / base.rps)} | ` +
+            `${f2(rest.p99 / base.p99)} / ${f2(gql.p99 / base.p99)} | ${f2(rest.cpu / base.cpu)} / ${f2(gql.cpu / base.cpu)} | ${rssOf(c).toFixed(0)} | ${rest.errors + gql.errors} |`,
+        );
+        if (c === 'default') {
+          const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+          const restR = rest.rps / base.rps;
+          const gqlR = gql.rps / base.rps;
+          const p99R = rest.p99 / base.p99;
+          targets.push(
+            `targets ${r.kind} ${mode} (default configuration): rest_rps ≥ ${TARGET.rest} ${mark(restR >= TARGET.rest)} (${f2(restR)}); ` +
+              `graphql_rps ≥ ${TARGET.graphql} ${mark(gqlR >= TARGET.graphql)} (${f2(gqlR)}); ` +
+              `p99 ≤ ${TARGET.p99}× ${mark(p99R <= TARGET.p99)} (${f2(p99R)}; GraphQL ${f2(gql.p99 / base.p99)}); ` +
+              `rss ≤ ${TARGET.rssMb} MB ${mark(rssOf(c) <= TARGET.rssMb)} (${rssOf(c).toFixed(0)}); ` +
+              `zero errors ${mark(rest.errors + gql.errors === 0 && !r.failure)} (${rest.errors + gql.errors})`,
+          );
+        }
+      }
+    }
+    p('(requests and errors: sums over the rounds; peak RSS: the highest of the rounds; ratios: to the baseline of the same mode)');
     const d = r.drain;
     if (d) {
       p(
@@ -442,33 +553,21 @@ function report(results: DbResult[], totalS: number): void {
           `${d.queued} queued; outbox after: ${JSON.stringify(d.states)})`,
       );
       if (d.note) p(`  drain note: ${d.note}`);
+      targets.push(`targets ${r.kind} drain ≥ ${TARGET.drain}/s ${d.rate >= TARGET.drain ? 'met' : 'NOT MET'} (${d.rate.toFixed(0)})`);
     } else p('outbox drain: not measured');
-    if (r.failure) p(`FAILED after ${r.rounds.length} round(s): ${r.failure.split('\n').slice(0, 6).join('\n  ')}`);
-    const rest = s.rps / b.rps;
-    const gql = g.rps / b.rps;
-    const p99 = s.p99 / b.p99;
-    const errors = s.errors + g.errors;
-    const drainRate = d?.rate ?? 0;
-    ratios.push(
-      `ratio ${r.kind} rest_rps=${rest.toFixed(2)} graphql_rps=${gql.toFixed(2)} p99=${p99.toFixed(2)} rss_mb=${sRss.toFixed(0)}`,
-    );
-    const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
-    targets.push(
-      `targets ${r.kind}: rest_rps ≥ ${TARGET.rest} ${mark(rest >= TARGET.rest)} (${rest.toFixed(2)}); ` +
-        `graphql_rps ≥ ${TARGET.graphql} ${mark(gql >= TARGET.graphql)} (${gql.toFixed(2)}); ` +
-        `p99 ≤ ${TARGET.p99}× ${mark(p99 <= TARGET.p99)} (${p99.toFixed(2)}); ` +
-        `rss ≤ ${TARGET.rssMb} MB ${mark(sRss <= TARGET.rssMb)} (${sRss.toFixed(0)}); ` +
-        `zero errors ${mark(errors === 0 && !r.failure)} (${errors}); ` +
-        `drain ≥ ${TARGET.drain}/s ${mark(drainRate >= TARGET.drain)} (${drainRate.toFixed(0)})`,
-    );
+    if (r.failure) p(`FAILED after ${r.runs.length} run(s): ${r.failure.split('\n').slice(0, 6).join('\n  ')}`);
   }
   p('');
+  p('Summary (service ÷ baseline of the same mode, same run; GraphQL too is compared with the baseline REST):');
+  p('');
   p(
-    `ratios: service ÷ baseline (GraphQL rps is compared with the baseline's REST rps); p99 = service REST p99 ÷ baseline p99; rss_mb = service peak RSS.`,
+    '| configuration | database | mode | REST req/s | GraphQL req/s | p99 REST / GraphQL | CPU per request REST / GraphQL | peak RSS MB | errors |',
   );
+  p('|---|---|---|---|---|---|---|---|---|');
+  for (const s of summary) p(s);
+  p('');
   p(`total ${totalS.toFixed(0)} s (this script; the build before it not included)`);
   for (const t of targets) p(t);
-  for (const x of ratios) p(x);
   console.log(out.join('\n'));
 }
 
@@ -479,6 +578,9 @@ function report(results: DbResult[], totalS: number): void {
 async function profile(): Promise<void> {
   const profDir = process.env.BENCH_PROF_DIR || '/tmp/prof';
   mkdirSync(profDir, { recursive: true });
+  const kind = process.env.BENCH_PROF_KIND === 'graphql' ? 'graphql' : 'rest';
+  const mode: Mode = process.env.BENCH_PROF_MODE === 'returnCode' ? 'returnCode' : 'sendCode';
+  const config = list<ConfigName>('BENCH_PROF_CONFIG', ['default'], ['default', 'tuned', 'warn'])[0]!;
   const db = await createDb('sqlite');
   try {
     const { token, userIds } = await prepare(db);
@@ -487,18 +589,20 @@ async function profile(): Promise<void> {
     const exitOnUsr2 = 'data:text/javascript,process.on("SIGUSR2",()=>process.exit(0))';
     const before = new Set(readdirSync(profDir));
     const spawnedAt = Date.now();
-    const svc = await startService(db, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', exitOnUsr2]);
+    const svc = await startService(db, config, [...SERVICE_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', exitOnUsr2]);
     const loadAt = Date.now();
     const f = await drive({
       base: `http://127.0.0.1:${svc.port}`,
       token,
       userIds,
-      kind: process.env.BENCH_PROF_KIND === 'graphql' ? 'graphql' : 'rest',
+      kind,
+      mode,
       tag: 'prof',
       connections: CONNECTIONS,
       duration: num('BENCH_PROF_S', 10),
+      pid: svc.child.pid,
     });
-    console.log(`  profiled ${process.env.BENCH_PROF_KIND ?? 'rest'} run ${line(f)}`);
+    console.log(`  profiled ${kind} ${mode} (${config} configuration) run ${line(f)}`);
     svc.child.kill('SIGUSR2');
     await svc.stop();
     const file = readdirSync(profDir)
@@ -510,7 +614,7 @@ async function profile(): Promise<void> {
     // (loadAt - spawnedAt) ms of the profile
     const skipMs = loadAt - spawnedAt;
     console.log(`\nprofile ${join(profDir, file)} — top self time under load (first ${skipMs} ms of start-up skipped):`);
-    const sum = summariseCpuProfile(join(profDir, file), 15, skipMs);
+    const sum = summariseCpuProfile(join(profDir, file), num('BENCH_PROF_TOP', 25), skipMs);
     const show = (xs: { name: string; ms: number; pct: number }[]) =>
       xs.forEach((t, i) =>
         console.log(`${String(i + 1).padStart(3)}. ${t.ms.toFixed(0).padStart(6)} ms ${t.pct.toFixed(1).padStart(5)} %  ${t.name}`),

@@ -14,7 +14,7 @@ import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EmailModule } from './email/email.module.js';
-import { createRootLogger, loggerParams } from './observability/logging.js';
+import { createRootLogger, LogDrain, loggerParams } from './observability/logging.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics.plugin.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -78,6 +78,7 @@ export class AppModule {
         // rate limits, validate, then the service authorises on the row it locks
         { provide: APP_GUARD, useExisting: OperationGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: LogDrain, useFactory: () => new LogDrain(logger) },
       ],
     };
   }

@@ -4,7 +4,7 @@ import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
-import { createRootLogger, loggerParams } from './observability/logging.js';
+import { createRootLogger, LogDrain, loggerParams } from './observability/logging.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { DeliveryModule } from './outbox/delivery.module.js';
 
@@ -12,16 +12,18 @@ import { DeliveryModule } from './outbox/delivery.module.js';
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const logger = createRootLogger(config);
     return {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(createRootLogger(config))),
+        LoggerModule.forRoot(loggerParams(logger)),
         CommonModule,
         DatabaseModule,
         ObservabilityModule,
         DeliveryModule,
       ],
+      providers: [{ provide: LogDrain, useFactory: () => new LogDrain(logger) }],
     };
   }
 }

@@ -55,3 +55,41 @@ if (TEST_DB === 'sqlite')
       expect(await pragma('cache_size')).toBe(-2000);
     });
   });
+
+// SQLite has no per-table storage settings
+if (TEST_DB === 'postgres')
+  describe('PostgreSQL storage settings of the tables that grow or are rewritten per request', () => {
+    const t = useDataSource();
+
+    it('leave room for HOT updates in users and email_codes, and vacuum the event and outbox tables at fixed thresholds', async () => {
+      await t.ds.runMigrations({ transaction: 'each' });
+      const rows: { relname: string; reloptions: string[] | null }[] = await t.ds.query(
+        `SELECT relname, reloptions FROM pg_class WHERE relname IN ('users', 'email_codes', 'user_events', 'mail_outbox') AND relkind = 'r'`,
+      );
+      const options = Object.fromEntries(rows.map((r) => [r.relname, [...(r.reloptions ?? [])].sort()]));
+      expect(options).toEqual({
+        users: ['fillfactor=80'],
+        email_codes: ['fillfactor=80'],
+        user_events: [
+          'autovacuum_analyze_scale_factor=0',
+          'autovacuum_analyze_threshold=100000',
+          'autovacuum_vacuum_insert_scale_factor=0',
+          'autovacuum_vacuum_insert_threshold=100000',
+        ],
+        mail_outbox: [
+          'autovacuum_analyze_scale_factor=0',
+          'autovacuum_analyze_threshold=50000',
+          'autovacuum_vacuum_insert_scale_factor=0',
+          'autovacuum_vacuum_insert_threshold=50000',
+          'autovacuum_vacuum_scale_factor=0',
+          'autovacuum_vacuum_threshold=10000',
+        ],
+      });
+      // and the revert takes them away
+      await t.ds.undoLastMigration({ transaction: 'each' });
+      const after: { reloptions: string[] | null }[] = await t.ds.query(
+        `SELECT reloptions FROM pg_class WHERE relname IN ('users', 'email_codes', 'user_events', 'mail_outbox') AND relkind = 'r'`,
+      );
+      expect(after.map((r) => r.reloptions)).toEqual([null, null, null, null]);
+    });
+  });

@@ -1,5 +1,5 @@
 /**
- * The benchmark's baseline: SetEmail (`POST /v2/users/{userId}/email`, default sendCode) on a
+ * The benchmark's baseline: SetEmail (`POST /v2/users/{userId}/email`, sendCode or returnCode) on a
  * plain `node:http` server with the database driver used directly — no framework, no ORM — on
  * the service's own schema (a copy of a database the service migrated and bootstrapped).
  *
@@ -11,12 +11,13 @@
  *   caller's memberships → validation (email 1..200 runes + pgv email rule, the verification
  *   oneof, types) → target user lookup → permission (user.write via IAM_OWNER or an org role,
  *   or self for sendCode) → domain email check → "not changed" check → 6-char code from
- *   crypto.randomInt, HMAC-SHA-256 of it, the verification URL, AES-256-GCM sealed outbox payload
- *   → one transaction: optimistic UPDATE users ... WHERE id AND sequence, INSERT two
- *   user_events, UPSERT email_codes, INSERT mail_outbox → 200 {details:{sequence,changeDate,resourceOwner}}.
+ *   crypto.randomInt, HMAC-SHA-256 of it; sendCode: the verification URL and the AES-256-GCM
+ *   sealed outbox payload → one transaction: optimistic UPDATE users ... WHERE id AND sequence,
+ *   INSERT two user_events, UPSERT email_codes, sendCode: INSERT mail_outbox → 200
+ *   {details:{sequence,changeDate,resourceOwner}}, returnCode: and verificationCode.
  * A lost optimistic race is retried with a fresh read (as the service's unit of work does).
- * The service reads the user twice (access guard, then inside its transaction); this reads it
- * once, since the conditional UPDATE already refuses a row that changed in between.
+ * Both read the user once: the service inside its transaction (locked on PostgreSQL), this
+ * before its transaction, the conditional UPDATE refusing a row that changed in between.
  *
  * SQLite: one connection, the service's pragmas (src/database/sqlite-pragmas.ts: WAL, synchronous=NORMAL,
  * busy_timeout, foreign_keys, a 2 MB page cache); better-sqlite3 is synchronous, so transactions are serial by construction.
@@ -98,8 +99,8 @@ interface Change {
   creator: string;
   codeHash: string;
   urlTemplate: string | null;
-  outboxId: string;
-  payload: string;
+  /** sendCode: the outbox row; returnCode: none. */
+  mail: { outboxId: string; payload: string } | null;
 }
 interface Store {
   tokenOwner(hash: string): Promise<TokenOwner | undefined>;
@@ -133,10 +134,10 @@ const SQL = {
 const CHANGED = 'user.human.email.changed';
 const CODE_ADDED = 'user.human.email.code.added';
 
-function params(c: Change): { user: unknown[]; events: unknown[]; code: unknown[]; outbox: unknown[] } {
+function params(c: Change): { user: unknown[]; events: unknown[]; code: unknown[]; outbox: unknown[] | null } {
   const u = c.user;
   const from = u.sequence;
-  const codePayload = JSON.stringify({ expirySeconds: CODE_TTL_MS / 1000, urlTemplate: c.urlTemplate, codeReturned: false });
+  const codePayload = JSON.stringify({ expirySeconds: CODE_TTL_MS / 1000, urlTemplate: c.urlTemplate, codeReturned: c.mail === null });
   return {
     user: [c.email, false, from + 2, c.now, u.id, from],
     events: [
@@ -156,7 +157,7 @@ function params(c: Change): { user: unknown[]; events: unknown[]; code: unknown[
       c.now,
     ],
     code: [u.id, c.codeHash, c.email, c.urlTemplate, 0, c.now, c.now + CODE_TTL_MS],
-    outbox: [c.outboxId, u.id, 'email.verify', c.email, c.payload, 'pending', 0, c.now, null, null, c.now, null],
+    outbox: c.mail && [c.mail.outboxId, u.id, 'email.verify', c.email, c.mail.payload, 'pending', 0, c.now, null, null, c.now, null],
   };
 }
 
@@ -179,7 +180,7 @@ async function sqliteStore(path: string): Promise<Store> {
     if (updateUser.run(...p.user.map(bool)).changes === 0) return false;
     insertEvents.run(...p.events);
     upsertCode.run(...p.code);
-    insertOutbox.run(...p.outbox);
+    if (p.outbox) insertOutbox.run(...p.outbox);
     return true;
   });
   return {
@@ -232,7 +233,7 @@ async function postgresStore(url: string): Promise<Store> {
         }
         await client.query(SQL.insertEvents, p.events);
         await client.query(SQL.upsertCode, p.code);
-        await client.query(SQL.insertOutbox, p.outbox);
+        if (p.outbox) await client.query(SQL.insertOutbox, p.outbox);
         await client.query('COMMIT');
         return true;
       } catch (e) {
@@ -304,7 +305,7 @@ function validate(raw: unknown): { email: string; verification: Verification } {
   if (iv === false) throw invalid('invalid SetEmailRequest.IsVerified: value must equal true');
   const set = [sendCode != null, rc != null, iv === true].filter(Boolean).length;
   if (set > 1) throw invalid('invalid SetEmailRequest: only one of sendCode, returnCode, isVerified may be set');
-  // the benchmark drives the default mode only; the others exist so that validation is complete
+  // the benchmark drives sendCode (the default) and returnCode; isVerified exists so that validation is complete
   if (rc != null) return { email, verification: { kind: 'return' } };
   if (iv === true) return { email, verification: { kind: 'verified' } };
   if (urlTemplate !== undefined) throw new ApiError(12, 'BENCH-n0tpl', 'urlTemplate is not implemented in the baseline');
@@ -355,7 +356,8 @@ async function setEmail(store: Store, authorization: string | undefined, userId:
   // validation
   const { email, verification } = validate(raw);
   if (!runes(userId, 1, 200)) throw invalid('invalid SetEmailRequest.UserId: value length must be between 1 and 200 runes, inclusive');
-  if (verification.kind !== 'send') throw new ApiError(12, 'BENCH-n0tmd', 'only sendCode is implemented in the baseline');
+  if (verification.kind === 'verified') throw new ApiError(12, 'BENCH-n0tmd', 'isVerified is not implemented in the baseline');
+  const send = verification.kind === 'send';
   for (let attempt = 1; ; attempt++) {
     // target lookup and permission
     const user = await store.user(userId);
@@ -363,7 +365,8 @@ async function setEmail(store: Store, authorization: string | undefined, userId:
     const instance = memberships.get(INSTANCE_SCOPE);
     const org = memberships.get(user.orgId);
     const can = (instance ?? []).some((r) => ROLE_GRANTS_USER_WRITE.has(r)) || (org ?? []).some((r) => ROLE_GRANTS_USER_WRITE.has(r));
-    if (!can && owner.userId !== user.id) {
+    // self-service may only mail a code
+    if (!can && !(send && owner.userId === user.id)) {
       if (!instance && !org) throw userNotFound();
       throw new ApiError(7, 'AUTH-AWfge', 'No matching permissions found');
     }
@@ -374,15 +377,17 @@ async function setEmail(store: Store, authorization: string | undefined, userId:
     const now = Date.now();
     const code = generateCode();
     const codeHash = createHmac('sha256', HMAC_KEY).update(`${user.id}\u0000${code}`, 'utf8').digest('base64url');
-    const url =
-      `${EXTERNAL_URL}/ui/v2/login/verify?code=${encodeURIComponent(code)}` +
-      `&organization=${encodeURIComponent(user.orgId)}&userId=${encodeURIComponent(user.id)}`;
-    const payload = seal(JSON.stringify({ displayName: user.displayName, code, url }));
-    const ok = await store.commit({ user, email, now, creator: owner.userId, codeHash, urlTemplate: null, outboxId: nextId(), payload });
+    let mail: Change['mail'] = null;
+    if (send) {
+      const url =
+        `${EXTERNAL_URL}/ui/v2/login/verify?code=${encodeURIComponent(code)}` +
+        `&organization=${encodeURIComponent(user.orgId)}&userId=${encodeURIComponent(user.id)}`;
+      mail = { outboxId: nextId(), payload: seal(JSON.stringify({ displayName: user.displayName, code, url })) };
+    }
+    const ok = await store.commit({ user, email, now, creator: owner.userId, codeHash, urlTemplate: null, mail });
     if (ok) {
-      return JSON.stringify({
-        details: { sequence: String(user.sequence + 2), changeDate: new Date(now).toISOString(), resourceOwner: user.orgId },
-      });
+      const details = { sequence: String(user.sequence + 2), changeDate: new Date(now).toISOString(), resourceOwner: user.orgId };
+      return JSON.stringify(send ? { details } : { details, verificationCode: code });
     }
     if (attempt >= 8) throw new ApiError(10, 'BENCH-c0nfl', 'concurrent modification');
     await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));

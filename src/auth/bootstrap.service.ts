@@ -11,7 +11,7 @@ import { Dialect } from '../database/dialect.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { OrganizationsRepository } from '../organizations/organizations.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
-import { AuthRepository } from './auth.repository.js';
+import { MembershipsService } from './memberships.service.js';
 import { TokenService } from './token.service.js';
 
 /**
@@ -27,8 +27,8 @@ export class BootstrapService implements OnApplicationBootstrap {
     private readonly dialect: Dialect,
     private readonly orgs: OrganizationsRepository,
     private readonly users: UsersRepository,
-    private readonly auth: AuthRepository,
     private readonly tokens: TokenService,
+    private readonly memberships: MembershipsService,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -82,8 +82,8 @@ export class BootstrapService implements OnApplicationBootstrap {
         [{ type: 'user.human.added', payload: { username: 'admin' } }, { type: 'user.human.email.verified' }],
         '',
       );
-      await this.auth.upsertMembership(em, { userId: admin.id, scope: INSTANCE_SCOPE, roles: ['IAM_OWNER'], createdAt: now });
-      await this.auth.upsertMembership(em, { userId: admin.id, scope: orgId, roles: ['ORG_OWNER'], createdAt: now });
+      await this.memberships.grant(em, admin.id, INSTANCE_SCOPE, ['IAM_OWNER'], now);
+      await this.memberships.grant(em, admin.id, orgId, ['ORG_OWNER'], now);
       return (await this.tokens.issue(em, admin.id, null)).token;
     });
   }

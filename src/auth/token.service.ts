@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import type { PersonalAccessTokenEntity } from '../database/entities/personal-access-token.entity.js';
 import { Clock } from '../common/clock.js';
 import { Errors } from '../common/errors/app-error.js';
 import { IdGenerator } from '../common/id-generator.js';
@@ -34,6 +35,16 @@ export class TokenService {
     const owner = await this.tokens.findActiveByHash(hashToken(token));
     if (!owner || (owner.expiresAt !== null && owner.expiresAt <= this.clock.now().getTime())) throw Errors.unauthenticated();
     return new Caller(owner.userId, owner.orgId, owner.tokenId, owner.memberships);
+  }
+
+  /** A user's live tokens (never their hashes' use: the secret is not stored). */
+  list(userId: string): Promise<PersonalAccessTokenEntity[]> {
+    return this.tokens.listTokens(userId);
+  }
+
+  /** Revokes a live token of the user inside the caller's transaction; false when there is none. */
+  revoke(em: EntityManager, userId: string, tokenId: string, at: Date): Promise<boolean> {
+    return this.tokens.revokeToken(em, userId, tokenId, at);
   }
 
   /** Creates a token for the user inside the caller's transaction; returns its ID and the token (shown once). */

@@ -72,6 +72,20 @@ describe('loadConfig: defaults (spec §6)', () => {
   });
 });
 
+describe('loadConfig: LOG_FORMAT', () => {
+  it('is JSON for machines: stdout not a terminal, or NODE_ENV=production', () => {
+    expect(loadConfig({}, false).logFormat).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'production' }, true).logFormat).toBe('json');
+  });
+
+  it('is readable lines on a terminal in development, or when asked for', () => {
+    expect(loadConfig({}, true).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }, false).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'pretty', NODE_ENV: 'production' }, false).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, true).logFormat).toBe('json');
+  });
+});
+
 describe('loadConfig: explicit values', () => {
   it('parses a postgres URL', () => {
     const url = 'postgres://app:secret@db.internal:5432/contacts';
@@ -149,6 +163,7 @@ describe('loadConfig: invalid values stop the start with one line naming the var
     ['URL_TEMPLATE_ALLOWED_HOSTS', 'example.com,bad host'],
     ['URL_TEMPLATE_ALLOWED_HOSTS', 'https://example.com/'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
     ['EMAIL_CODE_LENGTH', '2'],
     ['EMAIL_CODE_TTL_SECONDS', '1.5'],
     ['MAIL_FROM', 'not-an-address'],

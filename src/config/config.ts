@@ -27,6 +27,8 @@ export interface AppConfig {
   emailNotifyPrevious: boolean;
   codeHmacKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** JSON lines for machines, or one readable line per event for a person. */
+  logFormat: 'json' | 'pretty';
   outboxPollMs: number;
   outboxMaxAttempts: number;
   outboxRetryBaseMs: number;
@@ -146,7 +148,11 @@ function jwt(env: Env): JwtConfig | undefined {
   return { jwksUrl, issuer, audience, clockSkewSeconds, jwksCacheMaxAgeSeconds, jwksCooldownSeconds };
 }
 
-export function loadConfig(env: Env = process.env): AppConfig {
+/**
+ * `stdoutIsTTY`: whether a person reads stdout; without LOG_FORMAT, logs are then readable lines,
+ * except under NODE_ENV=production.
+ */
+export function loadConfig(env: Env = process.env, stdoutIsTTY = process.stdout.isTTY === true): AppConfig {
   const dataDir = resolve(env.DATA_DIR || './data');
   const mailFrom = env.MAIL_FROM || 'no-reply@localhost';
   if (!EMAIL_RE.test(mailFrom)) throw new ConfigError(`MAIL_FROM must be an email address, got "${mailFrom}"`);
@@ -189,6 +195,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     emailNotifyPrevious: bool(env, 'EMAIL_NOTIFY_PREVIOUS', false),
     codeHmacKey: key || undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    logFormat: oneOf(env, 'LOG_FORMAT', stdoutIsTTY && env.NODE_ENV !== 'production' ? 'pretty' : 'json', ['json', 'pretty'] as const),
     outboxPollMs: int(env, 'OUTBOX_POLL_MS', 1000, 50, 60000),
     outboxMaxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
     outboxRetryBaseMs: int(env, 'OUTBOX_RETRY_BASE_MS', 5000, 10, 3600_000),

@@ -5,7 +5,6 @@ import { PipelineModule } from '../pipeline/pipeline.module.js';
 import { UserStoreModule } from '../users/user-store.module.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailService } from './email.service.js';
-import { IdempotencyRepository } from './idempotency.repository.js';
 import { MailLimits } from './mail-limits.js';
 import { UrlTemplates } from './url-templates.js';
 import { VerificationCodes } from './verification-codes.js';
@@ -20,7 +19,6 @@ import { VerifyPageController } from './verify-page.controller.js';
     VerificationCodes,
     UrlTemplates,
     MailLimits,
-    IdempotencyRepository,
     { provide: INPUT_CHECKS, inject: [UrlTemplates], useFactory: (t: UrlTemplates): InputChecks => ({ urlTemplate: (s) => t.check(s) }) },
   ],
   exports: [EmailService, INPUT_CHECKS],

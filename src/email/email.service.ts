@@ -7,6 +7,7 @@ import { AppError, failedPrecondition, invalidArgument } from '../common/errors/
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { UserEntity } from '../database/entities/user.entity.js';
+import { Idempotency, IdempotentRequest } from '../database/idempotency.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailKind, OutboxService } from '../outbox/outbox.service.js';
@@ -15,7 +16,6 @@ import { NewEvent, UsersRepository } from '../users/users.repository.js';
 import { UserTargets } from '../users/user-targets.js';
 import { assertValidEmailAddress } from './email-address.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
-import { IDEMPOTENCY_WINDOW_MS, IdempotencyRepository, requestHash } from './idempotency.repository.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from './inputs/email-code.input.js';
 import { SetEmailInput } from './inputs/set-email.input.js';
 import { Verification } from './inputs/verification.js';
@@ -36,7 +36,35 @@ export const EmailEvents = {
   verificationFailed: 'user.human.email.verification.failed',
 } as const;
 
-const codeInvalid = () => invalidArgument('COMMAND-eis9R', 'Code is invalid');
+export const codeInvalid = () => invalidArgument('COMMAND-eis9R', 'Code is invalid');
+
+/** The per-source failure counts of a pending code (a JSON object; anything else counts as none). */
+function parseCounts(json: string): Record<string, number> {
+  try {
+    const v: unknown = JSON.parse(json);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** What an email change asks of its verification (applyVerification). */
+export interface VerificationRequest {
+  /** The user, already carrying the new address. */
+  user: UserEntity;
+  verification: Verification;
+  /** The address before the change ({{.LastEmail}} of the URL template). */
+  previousEmail: string;
+  /** Whether the resend cooldown applies (Resend/SendEmailCode, not a new address). */
+  cooldown: boolean;
+}
+
+/** The verification's events for the caller to commit, the code when it is returned, and whether a mail was enqueued. */
+export interface IssuedVerification {
+  events: NewEvent[];
+  code?: string;
+  mailed: boolean;
+}
 
 /** What a unit of work decided: a result to answer (and remember), or an error to answer after committing. */
 type Outcome<T> = { result: T; mailed: boolean } | { error: AppError };
@@ -53,7 +81,7 @@ export class EmailService {
     private readonly urlTemplates: UrlTemplates,
     private readonly outbox: OutboxService,
     private readonly limits: MailLimits,
-    private readonly idempotency: IdempotencyRepository,
+    private readonly idempotency: Idempotency,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
     private readonly box: SecretBox,
@@ -64,14 +92,15 @@ export class EmailService {
   setEmail(call: Call<SetEmailInput>): Promise<EmailChangeResult> {
     const { input } = call;
     const verification = input.verification;
-    return this.change(call, 'SetEmail', async (em, user, actorId) => {
+    return this.change(call, { operation: 'SetEmail' }, async (em, user, actorId) => {
       assertValidEmailAddress(input.email);
       if (user.email === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
       const previous = { email: user.email, verified: user.emailVerified };
-      const events: NewEvent[] = [{ type: EmailEvents.changed, payload: { email: input.email } }];
       user.email = input.email;
-      const issued = await this.applyVerification(em, user, verification, events, previous.email, false);
-      if (this.config.emailNotifyPrevious && previous.verified && previous.email) {
+      const issued = await this.applyVerification(em, { user, verification, previousEmail: previous.email, cooldown: false });
+      const events: NewEvent[] = [{ type: EmailEvents.changed, payload: { email: input.email } }, ...issued.events];
+      const notify = this.config.emailNotifyPrevious && previous.verified && !!previous.email;
+      if (notify) {
         // beyond ZITADEL: tell the replaced address, and nothing more (not the new address)
         await this.outbox.enqueue(em, {
           kind: MailKind.emailChanged,
@@ -79,7 +108,6 @@ export class EmailService {
           recipient: previous.email,
           data: { displayName: user.displayName },
         });
-        issued.mailed = true;
       }
       const sequence = await this.users.commit(
         em,
@@ -88,13 +116,16 @@ export class EmailService {
         events,
         actorId,
       );
-      return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
+      return {
+        result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code },
+        mailed: issued.mailed || notify,
+      };
     });
   }
 
   /** ResendEmailCode: a new code for the pending verification; none pending → EMAIL-5w5ilin4yt. */
   resendCode(call: Call<ResendEmailCodeInput>): Promise<EmailChangeResult> {
-    return this.change(call, 'ResendEmailCode', async (em, user, actorId) => {
+    return this.change(call, { operation: 'ResendEmailCode' }, async (em, user, actorId) => {
       const pending = await this.codes.find(em, user.id);
       if (!pending) throw failedPrecondition('EMAIL-5w5ilin4yt', 'Code is empty');
       return this.newCode(em, actorId, user, call.input.verification);
@@ -103,33 +134,45 @@ export class EmailService {
 
   /** SendEmailCode: always a fresh code, replacing any pending one. */
   sendCode(call: Call<SendEmailCodeInput>): Promise<EmailChangeResult> {
-    return this.change(call, 'SendEmailCode', (em, user, actorId) => this.newCode(em, actorId, user, call.input.verification));
+    return this.change(call, { operation: 'SendEmailCode' }, (em, user, actorId) =>
+      this.newCode(em, actorId, user, call.input.verification),
+    );
   }
 
   /**
-   * VerifyEmail: the code is the credential. A wrong, expired or used code answers COMMAND-eis9R
-   * and records a failed attempt; after EMAIL_CODE_MAX_ATTEMPTS the code is dead, with the same answer.
+   * VerifyEmail: the code is the credential. A wrong, expired or used code answers COMMAND-eis9R.
+   * Failures count per source (§7.4: the caller, or the client IP when anonymous): a source with
+   * EMAIL_CODE_MAX_ATTEMPTS failures is refused for this code with the same answer, uncounted
+   * and unrecorded; EMAIL_CODE_MAX_TOTAL_ATTEMPTS failures from all sources kill the code. Only
+   * counted failures append a verification.failed event, so a code carries at most that many.
    */
   verify(call: Call<VerifyEmailInput>): Promise<EmailChangeResult> {
     const { input } = call;
-    return this.change<EmailChangeResult>(call, 'VerifyEmail', async (em, user, actorId) => {
+    return this.change<EmailChangeResult>(call, { operation: 'VerifyEmail', hidden: codeInvalid }, async (em, user, actorId) => {
       const code = await this.codes.find(em, user.id);
       const now = user.changedAt;
-      const usable = code !== null && code.email === user.email && code.expiresAt > now && code.attempts < this.config.emailCodeMaxAttempts;
-      if (!usable || !this.verificationCodes.matches(user.id, input.verificationCode, code.codeHash)) {
-        if (code) {
-          const attempts = code.attempts + 1;
-          if (attempts >= this.config.emailCodeMaxAttempts || !usable) await this.codes.delete(em, user.id);
-          else await this.codes.replace(em, { ...code, attempts });
-        }
-        await this.users.commit(em, user, {}, [{ type: EmailEvents.verificationFailed }], actorId);
+      const failed = (): Outcome<EmailChangeResult> => {
         this.metrics.codeVerifications.inc({ outcome: 'invalid' });
         return { error: codeInvalid() };
+      };
+      // nothing pending: nothing to count and nothing to record
+      if (!code) return failed();
+      const bySource = parseCounts(code.sourceAttempts);
+      const source = this.box.hmac(`verify-attempts\u0000${call.source}`).slice(0, 16);
+      const mine = bySource[source] ?? 0;
+      if (mine >= this.config.emailCodeMaxAttempts) return failed();
+      const usable = code.email === user.email && code.expiresAt > now;
+      if (usable && this.verificationCodes.matches(user.id, input.verificationCode, code.codeHash)) {
+        await this.codes.delete(em, user.id);
+        const sequence = await this.users.commit(em, user, { emailVerified: true }, [{ type: EmailEvents.verified }], actorId);
+        this.metrics.codeVerifications.inc({ outcome: 'verified' });
+        return { result: { details: details(sequence, now, user.orgId) }, mailed: false };
       }
-      await this.codes.delete(em, user.id);
-      const sequence = await this.users.commit(em, user, { emailVerified: true }, [{ type: EmailEvents.verified }], actorId);
-      this.metrics.codeVerifications.inc({ outcome: 'verified' });
-      return { result: { details: details(sequence, now, user.orgId) }, mailed: false };
+      const attempts = code.attempts + 1;
+      if (!usable || attempts >= this.config.emailCodeMaxTotalAttempts) await this.codes.delete(em, user.id);
+      else await this.codes.replace(em, { ...code, attempts, sourceAttempts: JSON.stringify({ ...bySource, [source]: mine + 1 }) });
+      await this.users.commit(em, user, {}, [{ type: EmailEvents.verificationFailed }], actorId);
+      return failed();
     });
   }
 
@@ -139,29 +182,21 @@ export class EmailService {
     user: UserEntity,
     verification: Verification,
   ): Promise<Outcome<EmailChangeResult>> {
-    const events: NewEvent[] = [];
-    const issued = await this.applyVerification(em, user, verification, events, user.email, true);
-    const sequence = await this.users.commit(em, user, {}, events, actorId);
+    const issued = await this.applyVerification(em, { user, verification, previousEmail: user.email, cooldown: true });
+    const sequence = await this.users.commit(em, user, {}, issued.events, actorId);
     return { result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code }, mailed: issued.mailed };
   }
 
   /**
    * The verification half of an email change, shared with AddHumanUser: either the verified
    * event, or a new code (replacing any pending one) that is mailed through the outbox or
-   * handed back. Appends to `events`; the caller commits them.
+   * handed back. Returns the events for the caller to commit with its own.
    */
-  async applyVerification(
-    em: EntityManager,
-    user: UserEntity,
-    verification: Verification,
-    events: NewEvent[],
-    previousEmail: string,
-    cooldown: boolean,
-  ): Promise<{ code?: string; mailed: boolean }> {
+  async applyVerification(em: EntityManager, request: VerificationRequest): Promise<IssuedVerification> {
+    const { user, verification, previousEmail, cooldown } = request;
     if (verification.kind === 'verified') {
       await this.codes.delete(em, user.id);
-      events.push({ type: EmailEvents.verified });
-      return { mailed: false };
+      return { events: [{ type: EmailEvents.verified }], mailed: false };
     }
     const now = user.changedAt;
     if (verification.kind === 'send') await this.limits.check(em, user.id, user.email, now, cooldown);
@@ -173,14 +208,17 @@ export class EmailService {
       email: user.email,
       urlTemplate,
       attempts: 0,
+      sourceAttempts: '{}',
       createdAt: now,
       expiresAt: this.verificationCodes.expiry(now),
     });
-    events.push({
-      type: EmailEvents.codeAdded,
-      payload: { expirySeconds: this.config.emailCodeTtlSeconds, urlTemplate, codeReturned: verification.kind === 'return' },
-    });
-    if (verification.kind === 'return') return { code, mailed: false };
+    const events: NewEvent[] = [
+      {
+        type: EmailEvents.codeAdded,
+        payload: { expirySeconds: this.config.emailCodeTtlSeconds, urlTemplate, codeReturned: verification.kind === 'return' },
+      },
+    ];
+    if (verification.kind === 'return') return { events, code, mailed: false };
     const url = this.urlTemplates.render(urlTemplate, {
       UserID: user.id,
       Code: code,
@@ -196,69 +234,45 @@ export class EmailService {
       recipient: user.email,
       data: { displayName: user.displayName, code, url },
     });
-    return { mailed: true };
+    return { events, mailed: true };
   }
 
   /**
    * One email operation in one transaction: loads and locks the user, checks the call's access
-   * rule on that row, runs `work`, and with an Idempotency-Key replays the first response of a retry.
+   * rule on that row, runs `work`; with an Idempotency-Key a retry gets the first answer.
+   * `hidden`: the answer for a user the caller cannot read (VerifyEmail, §7.3).
    */
   private async change<T>(
     call: Call<{ userId: string; idempotencyKey?: string }>,
-    operation: string,
+    options: { operation: string; hidden?: () => AppError },
     work: (em: EntityManager, user: UserEntity, actorId: string) => Promise<Outcome<T>>,
   ): Promise<T> {
-    const { input } = call;
     const actorId = call.caller?.userId ?? '';
-    const key = input.idempotencyKey;
-    const hash = key ? requestHash(operation, input) : '';
+    const key = call.input.idempotencyKey;
+    const request: IdempotentRequest | null = key ? { callerId: actorId, key, operation: options.operation, input: call.input } : null;
     let outcome: Outcome<T> | { replay: T };
     try {
       outcome = await this.uow.run(async (em) => {
         // the user first: its row lock (PostgreSQL) queues retries of one key behind the first
         // request, so they find its answer below instead of redoing the change
-        const user = await this.targets.lock(em, call);
+        const user = await this.targets.lock(em, call, options.hidden);
         const now = this.clock.now();
-        if (key) {
-          const prior = await this.idempotency.find(actorId, key, em);
-          if (prior && now.getTime() - prior.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS)
-            return { replay: this.replay<T>(prior, operation, hash) };
-        }
+        const prior = request ? await this.idempotency.prior<T>(em, request, now) : undefined;
+        if (prior !== undefined) return { replay: prior };
         user.changedAt = now;
         const out = await work(em, user, actorId);
-        if (key && 'result' in out) {
-          await this.idempotency.save(em, {
-            callerId: actorId,
-            key,
-            operation,
-            requestHash: hash,
-            response: this.box.encrypt(JSON.stringify(out.result)),
-            createdAt: now,
-          });
-        }
+        if (request && 'result' in out) await this.idempotency.remember(em, request, out.result, now);
         return out;
       });
     } catch (e) {
       // the same key raced us and committed first: answer as its retry
-      if (key && this.idempotency.isDuplicate(e)) {
-        const prior = await this.idempotency.find(actorId, key);
-        if (prior) return this.replay<T>(prior, operation, hash);
-      }
+      const raced = request ? await this.idempotency.raced<T>(e, request) : undefined;
+      if (raced !== undefined) return raced;
       throw e;
     }
     if ('replay' in outcome) return outcome.replay;
     if ('error' in outcome) throw outcome.error;
     if (outcome.mailed) this.outbox.wake();
     return outcome.result;
-  }
-
-  private replay<T>(prior: { operation: string; requestHash: string; response: string }, operation: string, hash: string): T {
-    if (prior.operation !== operation || prior.requestHash !== hash) {
-      throw invalidArgument('EMAIL-1dem9', 'Idempotency-Key was already used for a different request; use a new key');
-    }
-    // the remembered answer may hold a returned code: sealed like the outbox payloads
-    return JSON.parse(this.box.decrypt(prior.response), (k, v: unknown) =>
-      k === 'changeDate' && typeof v === 'string' ? new Date(v) : v,
-    ) as T;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { canRead, mayGrant, outranks } from '../auth/access.js';
-import { AuthRepository } from '../auth/auth.repository.js';
+import { MembershipsService } from '../auth/memberships.service.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
 import { alreadyExists, Errors, notFound } from '../common/errors/app-error.js';
@@ -22,7 +22,7 @@ export class OrganizationsService {
     private readonly orgs: OrganizationsRepository,
     private readonly users: UsersRepository,
     private readonly targets: UserTargets,
-    private readonly auth: AuthRepository,
+    private readonly memberships: MembershipsService,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
   ) {}
@@ -59,12 +59,7 @@ export class OrganizationsService {
       if (caller.userId !== user.id && !outranks(caller, found.memberships)) throw Errors.permissionDenied();
       if (!mayGrant(caller, input.orgId, input.roles)) throw Errors.permissionDenied();
       user.changedAt = this.clock.now();
-      await this.auth.upsertMembership(em, {
-        userId: user.id,
-        scope: input.orgId,
-        roles: [...new Set(input.roles)],
-        createdAt: user.changedAt,
-      });
+      await this.memberships.grant(em, user.id, input.orgId, input.roles, user.changedAt);
       const sequence = await this.users.commit(
         em,
         user,

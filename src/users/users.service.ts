@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
-import { AuthRepository } from '../auth/auth.repository.js';
 import { TokenService } from '../auth/token.service.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
@@ -23,6 +22,9 @@ import { UserTargets } from './user-targets.js';
 import type { PatView, UserView } from './user.view.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
 
+/** One answer for every conflict of AddHumanUser, whoever holds the ID or username (§7.3). */
+const userExists = () => alreadyExists('COMMAND-k2unb', 'User already exists');
+
 const USER_STATE: Record<string, string> = {
   active: 'USER_STATE_ACTIVE',
   inactive: 'USER_STATE_INACTIVE',
@@ -40,7 +42,6 @@ export class UsersService {
     private readonly outbox: OutboxService,
     private readonly orgs: OrganizationsService,
     private readonly tokens: TokenService,
-    private readonly auth: AuthRepository,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,8 +62,8 @@ export class UsersService {
     const { result, mailed } = await this.uow.run(async (em) => {
       const userId = input.userId ?? this.ids.next();
       const username = input.username ?? input.email.email;
-      if (await this.users.idTaken(em, userId)) throw alreadyExists('COMMAND-k2unb', 'User already exists');
-      if (await this.users.usernameTaken(em, orgId, username)) throw alreadyExists('COMMAND-CxmY3', 'Username already taken');
+      // §7.3: an ID taken in any organisation and a username taken in this one get one answer that names no organisation
+      if ((await this.users.idTaken(em, userId)) || (await this.users.usernameTaken(em, orgId, username))) throw userExists();
       const now = this.clock.now();
       const user = Object.assign(new UserEntity(), {
         id: userId,
@@ -79,13 +80,14 @@ export class UsersService {
         createdAt: now,
         changedAt: now,
       } satisfies Partial<UserEntity>);
+      const issued = await this.email.applyVerification(em, { user, verification, previousEmail: '', cooldown: false });
       const events: NewEvent[] = [
         {
           type: 'user.human.added',
           payload: { username, givenName: user.givenName, familyName: user.familyName, displayName: user.displayName, email: user.email },
         },
+        ...issued.events,
       ];
-      const issued = await this.email.applyVerification(em, user, verification, events, '', false);
       const sequence = await this.users.create(em, user, events, caller.userId);
       return { result: { userId, details: details(sequence, now, orgId), emailCode: issued.code }, mailed: issued.mailed };
     });
@@ -147,7 +149,7 @@ export class UsersService {
   /** A user's live tokens; listing another user's needs the rank of a write (§7.1). */
   async listPersonalAccessTokens(call: Call<GetUserInput>): Promise<PatView[]> {
     const user = await this.targets.read(call);
-    return (await this.auth.listTokens(user.id)).map((t) => ({
+    return (await this.tokens.list(user.id)).map((t) => ({
       id: t.id,
       userId: t.userId,
       creationDate: t.createdAt,
@@ -161,7 +163,7 @@ export class UsersService {
     return this.uow.run(async (em) => {
       const user = await this.targets.lock(em, call);
       user.changedAt = this.clock.now();
-      if (!(await this.auth.revokeToken(em, user.id, input.tokenId, user.changedAt)))
+      if (!(await this.tokens.revoke(em, user.id, input.tokenId, user.changedAt)))
         throw notFound('COMMAND-2M0ds', 'Personal access token not found');
       const sequence = await this.users.commit(
         em,

@@ -1,5 +1,5 @@
 import { EmailCodesRepository } from '../../src/email/email-codes.repository.js';
-import { IdempotencyRepository } from '../../src/email/idempotency.repository.js';
+import { IdempotencyRepository } from '../../src/database/idempotency.repository.js';
 import { OutboxMessageEntity, OutboxStatus } from '../../src/database/entities/outbox-message.entity.js';
 import { OutboxRepository } from '../../src/outbox/outbox.repository.js';
 import { TEST_DB } from '../support/database.js';
@@ -131,12 +131,20 @@ describe(`OutboxRepository, EmailCodesRepository and IdempotencyRepository on ${
         email: 'a@example.com',
         urlTemplate: null,
         attempts: 0,
+        sourceAttempts: '{}',
         createdAt: new Date(T0),
         expiresAt: new Date(T0 + 1000),
       };
       await t.uow.run((em) => codes.replace(em, code));
       expect(await t.uow.run((em) => codes.find(em, userId))).toEqual(code);
-      const next = { ...code, codeHash: 'h2', urlTemplate: 'https://x.example/{{.Code}}', attempts: 2, expiresAt: new Date(T0 + 2000) };
+      const next = {
+        ...code,
+        codeHash: 'h2',
+        urlTemplate: 'https://x.example/{{.Code}}',
+        attempts: 2,
+        sourceAttempts: '{"a":2}',
+        expiresAt: new Date(T0 + 2000),
+      };
       await t.uow.run((em) => codes.replace(em, next));
       expect(await t.uow.run((em) => codes.find(em, userId))).toEqual(next);
       await t.uow.run((em) => codes.delete(em, userId));

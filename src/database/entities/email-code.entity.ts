@@ -17,8 +17,13 @@ export class EmailCodeEntity {
   @Column({ name: 'url_template', type: 'varchar', length: 200, nullable: true })
   urlTemplate!: string | null;
 
+  /** Failed attempts from all sources (§7.4: EMAIL_CODE_MAX_TOTAL_ATTEMPTS of them invalidate the code). */
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
+
+  /** Failed attempts per source (a keyed hash of the caller's user ID or the anonymous client's IP) → count, as JSON. */
+  @Column({ name: 'source_attempts', type: 'text', default: '{}' })
+  sourceAttempts!: string;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: Date;

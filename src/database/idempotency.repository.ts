@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { IdempotencyKeyEntity } from '../database/entities/idempotency-key.entity.js';
-import { EntityMapper } from '../database/entity-mapper.js';
-import { Sql } from '../database/sql.js';
+import { IdempotencyKeyEntity } from './entities/idempotency-key.entity.js';
+import { EntityMapper } from './entity-mapper.js';
+import { Sql } from './sql.js';
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
 
