@@ -15,7 +15,7 @@ module.exports = {
   testRegex: '\\.(spec|e2e-spec|int-spec)\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@as-integrations|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm|@zitadel|content-disposition|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@as-integrations|@fastify/middie|path-to-regexp|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm|@zitadel|content-disposition|jose)/)'],
   moduleNameMapper: {
     // @zitadel/proto's CommonJS build is broken (and @zitadel/client's requires it): use their
     // ES modules, which the transform above turns into CommonJS

@@ -4,12 +4,18 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { registerConnect } from './connect/register.js';
+import { registerGraphiQL } from './graphiql/graphiql.routes.js';
 import { registerOpenApi } from './openapi/openapi.routes.js';
 import type { AppConfig } from './config/config.js';
 import { mapError, restResponse } from './common/errors/error-mapping.js';
+import { corsOptions } from './common/cors.js';
 import { registerHttpHardening } from './common/http-hardening.js';
 import { createRootLogger, logRequests, requestId } from './observability/logging.js';
 import { MetricsService } from './observability/metrics.service.js';
+
+/** Every HTTP route of an app made by createApp, as Fastify registered it (docs/api.md lists them). */
+const routesOfApp = new WeakMap<NestFastifyApplication, { method: string; url: string }[]>();
+export const httpRoutes = (app: NestFastifyApplication) => routesOfApp.get(app) ?? [];
 
 /** Builds the HTTP application (REST, GraphQL, Sandbox) on Fastify; main.ts and the tests share it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -30,8 +36,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       void reply.code(status).headers(headers).type('application/json').send(body);
     },
   });
+  const routes: { method: string; url: string }[] = [];
+  adapter.getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true });
+  routesOfApp.set(app, routes);
   app.useLogger(app.get(Logger));
+  // browsers on the configured origins; none configured, no CORS header and preflights stay 404
+  if (config.corsAllowedOrigins.length > 0) app.enableCors(corsOptions(config.corsAllowedOrigins));
   // HTTP metrics from Fastify's own hook: it sees every response, also those that guards
   // refused and unknown routes, by route template (no IDs in label values)
   const metrics = app.get(MetricsService);
@@ -46,6 +59,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await registerConnect(app);
   // ZITADEL's OpenAPI document at /openapi.json, Swagger UI at /docs (built at the first request)
   registerOpenApi(app);
+  // GraphiQL from the npm packages' files at /graphiql, for where Sandbox's CDN is out of reach
+  registerGraphiQL(app);
   // exit 0 after a clean shutdown (Nest would otherwise re-raise the signal)
   app.enableShutdownHooks([], { useProcessExit: true });
   return app;

@@ -10,6 +10,7 @@ import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { formatGraphQLError } from './common/errors/graphql-errors.js';
 import { graphqlLimitsRule } from './common/graphql-limits.js';
+import { withGraphiQLLink } from './graphiql/sandbox-link.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -46,10 +47,11 @@ export class AppModule {
             sortSchema: true,
             introspection: true,
             includeStacktraceInErrorResponses: false,
-            // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground
+            // Apollo's embedded Sandbox for browsers on GET /graphql, not the retired playground;
+            // it links to GraphiQL at /graphiql, which works without Apollo's CDN
             playground: false,
             plugins: [
-              ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+              withGraphiQLLink(ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })),
               graphqlMetricsPlugin(metrics),
               // no CDN caching here: per-field cache hints would cost every request something
               ApolloServerPluginCacheControlDisabled(),

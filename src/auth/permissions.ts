@@ -4,7 +4,8 @@ export const ROLES = ['IAM_OWNER', 'ORG_OWNER', 'ORG_USER_MANAGER', 'ORG_USER_VI
 export type Role = (typeof ROLES)[number];
 export const ORG_ROLES: readonly Role[] = ['ORG_OWNER', 'ORG_USER_MANAGER', 'ORG_USER_VIEWER'];
 
-const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+/** What each role may do; docs/api.md lists it. */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   IAM_OWNER: ['user.read', 'user.write', 'org.create', 'org.member.write', 'mail.admin'],
   ORG_OWNER: ['user.read', 'user.write', 'org.member.write'],
   ORG_USER_MANAGER: ['user.read', 'user.write'],

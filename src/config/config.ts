@@ -45,6 +45,8 @@ export interface AppConfig {
   trustProxy: boolean;
   /** JWT access tokens verified against a JWKS; unset = only PATs are accepted. */
   jwt: JwtConfig | undefined;
+  /** Browser origins allowed to call the API (CORS); empty = no CORS headers at all. */
+  corsAllowedOrigins: string[];
   /** §7.1: the longest lifetime of a new PAT, in days; 0 = unlimited (ZITADEL's default). */
   patMaxLifetimeDays: number;
 }
@@ -148,6 +150,26 @@ function jwt(env: Env): JwtConfig | undefined {
   return { jwksUrl, issuer, audience, clockSkewSeconds, jwksCacheMaxAgeSeconds, jwksCooldownSeconds };
 }
 
+/** `scheme://host[:port]` origins, as browsers send them in `Origin`. */
+function origins(env: Env, name: string): string[] {
+  const list = (env[name] || '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of list) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(o);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== o.replace(/\/$/, '').toLowerCase()) {
+      throw new ConfigError(`${name} must list origins such as https://app.example.com (scheme, host and port only), got "${o}"`);
+    }
+  }
+  return list.map((o) => o.replace(/\/$/, '').toLowerCase());
+}
+
 /**
  * `stdoutIsTTY`: whether a person reads stdout; without LOG_FORMAT, logs are then readable lines,
  * except under NODE_ENV=production.
@@ -208,6 +230,7 @@ export function loadConfig(env: Env = process.env, stdoutIsTTY = process.stdout.
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     jwt: jwt(env),
+    corsAllowedOrigins: origins(env, 'CORS_ALLOWED_ORIGINS'),
     patMaxLifetimeDays: int(env, 'PAT_MAX_LIFETIME_DAYS', 0, 0, 100 * 366),
   };
 }

@@ -27,8 +27,13 @@ export interface ConnectHandlers {
   node(req: Http2ServerRequest, res: Http2ServerResponse): void;
 }
 
+/** Every service served over Connect, gRPC-web and gRPC, with its implementation (docs/api.md lists them). */
+export function connectServices(pipeline: ConnectDeps['pipeline']) {
+  return [{ service: UserService, implementation: userServiceImplementation(pipeline) }];
+}
+
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
-  const implementation = userServiceImplementation(deps.pipeline);
+  const services = connectServices(deps.pipeline);
   const options: ConnectRouterOptions = {
     // every error of the pipeline (401, 429, 400, 404, 403, ...) is mapped here, once
     interceptors: [errorInterceptor()],
@@ -37,7 +42,9 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
     jsonOptions: { ignoreUnknownFields: true },
     acceptCompression: [compressionGzip, compressionBrotli],
   };
-  const routes = (router: ReturnType<typeof createConnectRouter>) => router.service(UserService, implementation);
+  const routes = (router: ReturnType<typeof createConnectRouter>) => {
+    for (const { service, implementation } of services) router.service(service, implementation);
+  };
   // gRPC proper needs HTTP/2 trailers: only Connect and gRPC-web on the HTTP/1.1 main port
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);

@@ -29,9 +29,7 @@ export interface PgQueryable {
 export class Dialect {
   readonly kind: DatabaseKind;
   readonly postgres: boolean;
-  /** Locks the rows a transaction reads for its update. SQLite: nothing (its transactions run one at a time). */
-  readonly forUpdate: string;
-  /** Locks the rows of one table of a join (`alias`) for the transaction's update; SQLite: nothing. */
+  /** Locks the rows of one table of a join (`alias`) for the transaction's update. SQLite: nothing (its transactions run one at a time). */
   forUpdateOf(alias: string): string {
     return this.postgres ? ` FOR UPDATE OF ${alias}` : '';
   }
@@ -42,7 +40,6 @@ export class Dialect {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.kind = databaseKind(dataSource.options);
     this.postgres = this.kind === 'postgres';
-    this.forUpdate = this.postgres ? ' FOR UPDATE' : '';
     this.forUpdateSkipLocked = this.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
   }
 

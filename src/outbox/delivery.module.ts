@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { fileTransport } from './file-transport.js';
 import { MailSender } from './mail-sender.js';
-import { MailTemplates, TEMPLATE_DIR } from './mail-templates.js';
+import { MailTemplates } from './mail-templates.js';
 import { OutboxModule } from './outbox.module.js';
 import { OutboxWorker } from './outbox.worker.js';
 import { smtpTransportOptions } from './smtp-transport.js';
@@ -25,12 +25,11 @@ import { smtpTransportOptions } from './smtp-transport.js';
         defaults: { from: config.mailFrom },
         // a send that hangs must not hold the worker (or a shutdown) forever; it is retried
         sendTimeout: 30_000,
-        // HTML from our precompiled Handlebars templates, text from `<name>.txt` in the same dir
-        template: { dir: TEMPLATE_DIR, resolver: new MailTemplates() },
+        // no `template` option: MailSender renders both parts with MailTemplates (strict)
       }),
     }),
   ],
-  providers: [OutboxWorker, MailSender],
+  providers: [OutboxWorker, MailSender, { provide: MailTemplates, useFactory: () => new MailTemplates() }],
   exports: [OutboxWorker],
 })
 export class DeliveryModule {}

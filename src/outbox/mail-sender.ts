@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MailerService } from '@nestjs-modules/mailer';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { MailTemplates } from './mail-templates.js';
 import { MailKind } from './outbox.service.js';
 
 export interface OutgoingMail {
@@ -16,13 +17,14 @@ const SUBJECTS: Record<string, { subject: string; template: string }> = {
   [MailKind.emailChanged]: { subject: 'Your email address was changed', template: 'email-changed' },
 };
 
-/** Renders a mail from its templates (HTML + text) and hands it to the configured transport. */
+/** Renders a mail from its strict templates (HTML + text) and hands it to the configured transport. */
 @Injectable()
 export class MailSender {
   private readonly domain: string;
 
   constructor(
     private readonly mailer: MailerService,
+    private readonly templates: MailTemplates,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.domain = config.mailFrom.split('@')[1] ?? 'localhost';
@@ -31,13 +33,13 @@ export class MailSender {
   async send(mail: OutgoingMail): Promise<void> {
     const kind = SUBJECTS[mail.kind];
     if (!kind) throw Object.assign(new Error(`unknown mail kind ${mail.kind}`), { permanent: true });
+    const { html, text } = this.templates.render(kind.template, mail.data);
     await this.mailer.sendMail({
       to: mail.recipient,
       from: this.config.mailFrom,
       subject: kind.subject,
-      template: kind.template,
-      textTemplate: `${kind.template}.txt`,
-      context: mail.data,
+      html,
+      text,
       // stable across retries, so a receiver can drop a duplicate after a crash mid-send
       messageId: `<${mail.id}@${this.domain}>`,
     });

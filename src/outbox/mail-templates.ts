@@ -1,4 +1,3 @@
-import type { ResolvedTemplate, TemplateResolver } from '@nestjs-modules/mailer';
 import Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -7,32 +6,50 @@ import { fileURLToPath } from 'node:url';
 /** Mail templates live with the email domain; the build copies them beside the compiled code. */
 export const TEMPLATE_DIR = fileURLToPath(new URL('../email/templates/', import.meta.url));
 
+export interface RenderedMail {
+  html: string;
+  text: string;
+}
+
+interface MailTemplate {
+  html: Handlebars.TemplateDelegate;
+  text: Handlebars.TemplateDelegate;
+}
+
 /**
- * The HTML mail templates (`<name>.hbs`), compiled once with Handlebars in strict mode (a missing
- * value fails the send instead of mailing a blank), handed to the mailer as its template
- * resolver. The mailer's HandlebarsAdapter would do the same rendering, but configuring any
- * adapter makes @nestjs-modules/mailer load its optional `preview-email` (with pug, Babel's
- * parser and mailparser: about 9 MB of heap in every process that sends mail) even with
- * previews off. The text parts (`<name>.txt`) stay with the mailer's own `textTemplate`.
+ * The mail templates, two per mail: `<name>.hbs` (HTML, values HTML-escaped) and `<name>.txt`
+ * (plain text, values as they are), compiled once with Handlebars in strict mode, so a missing
+ * value fails the send (and the outbox retries or marks it dead) instead of mailing a blank or a
+ * literal `{{code}}`. Both parts are rendered here and handed to the mailer as finished `html`
+ * and `text`: the mailer's own text rendering (`textTemplate`) fills `{{key}}` by a regex that
+ * leaves unknown keys in place, and configuring one of its template adapters would make it load
+ * its optional `preview-email` (see docs/dependencies.md).
  */
-export class MailTemplates implements TemplateResolver {
-  private readonly templates = new Map<string, Handlebars.TemplateDelegate>();
+export class MailTemplates {
+  private readonly templates = new Map<string, MailTemplate>();
 
   constructor(dir = TEMPLATE_DIR) {
     const handlebars = Handlebars.create();
-    for (const file of readdirSync(dir)) {
+    const files = new Set(readdirSync(dir));
+    for (const file of files) {
       if (!file.endsWith('.hbs')) continue;
-      this.templates.set(basename(file, '.hbs'), handlebars.compile(readFileSync(join(dir, file), 'utf8'), { strict: true }));
+      const name = basename(file, '.hbs');
+      if (!files.has(`${name}.txt`)) throw new Error(`mail template ${name} has no plain-text part ${name}.txt`);
+      const source = (ext: string) => readFileSync(join(dir, `${name}${ext}`), 'utf8');
+      this.templates.set(name, {
+        html: handlebars.compile(source('.hbs'), { strict: true }),
+        text: handlebars.compile(source('.txt'), { strict: true, noEscape: true }),
+      });
+    }
+    for (const file of files) {
+      if (file.endsWith('.txt') && !this.templates.has(basename(file, '.txt'))) throw new Error(`mail template ${file} has no HTML part`);
     }
   }
 
-  resolve(name: string, context: Record<string, unknown> = {}): Promise<ResolvedTemplate> {
+  /** Both parts of the mail `name`; throws (permanently, for unknown names) when it cannot. */
+  render(name: string, context: Record<string, unknown>): RenderedMail {
     const template = this.templates.get(name);
-    if (!template) return Promise.reject(Object.assign(new Error(`unknown mail template ${name}`), { permanent: true }));
-    try {
-      return Promise.resolve({ content: template(context) });
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+    if (!template) throw Object.assign(new Error(`unknown mail template ${name}`), { permanent: true });
+    return { html: template.html(context), text: template.text(context) };
   }
 }

@@ -31,7 +31,6 @@ export class UsersRepository {
   private readonly users: EntityMapper<UserEntity>;
   private readonly events: EntityMapper<UserEventEntity>;
   private readonly members: EntityMapper<MembershipEntity>;
-  private readonly select: string;
   private readonly selectWithRoles: string;
   private readonly update: string;
 
@@ -39,7 +38,6 @@ export class UsersRepository {
     this.users = sql.mapper(UserEntity);
     this.events = sql.mapper(UserEventEntity);
     this.members = sql.mapper(MembershipEntity);
-    this.select = `SELECT ${this.users.columns} FROM users WHERE id = $1`;
     const u = this.users.columnList().map((c) => `u.${c}`);
     this.selectWithRoles = `SELECT ${u.join(', ')}, m.scope AS m_scope, m.roles AS m_roles
       FROM users u LEFT JOIN memberships m ON m.user_id = u.id WHERE u.id = $1`;
@@ -50,25 +48,12 @@ export class UsersRepository {
     this.update = `UPDATE users SET ${set} WHERE id = $7 AND sequence = $8`;
   }
 
-  async findById(id: string, em: EntityManager | null = null): Promise<UserEntity | null> {
-    const row = await this.sql.one(em, this.select, [id]);
-    return row ? this.users.fromRow(row) : null;
-  }
-
-  /**
-   * The user, inside a write transaction. On PostgreSQL the row is locked so that concurrent
-   * writers of one user queue up instead of failing their optimistic check over and over;
-   * SQLite transactions are serial already. The sequence check in commit() stays the guard.
-   */
-  async findForUpdate(em: EntityManager, id: string): Promise<UserEntity | null> {
-    const row = await this.sql.one(em, this.select + this.sql.dialect.forUpdate, [id]);
-    return row ? this.users.fromRow(row) : null;
-  }
-
   /**
    * The user and its memberships in one statement: the target of an operation, loaded once and
    * authorised on this very row. With `em` of a write transaction the row is locked on
-   * PostgreSQL (as findForUpdate); SQLite transactions are serial already.
+   * PostgreSQL, so that concurrent writers of one user queue up instead of failing their
+   * optimistic check over and over; SQLite transactions are serial already. The sequence check
+   * in commit() stays the guard.
    */
   async findWithRoles(em: EntityManager | null, id: string): Promise<UserWithRoles | null> {
     const lock = em ? this.sql.dialect.forUpdateOf('u') : '';

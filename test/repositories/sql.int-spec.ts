@@ -130,7 +130,7 @@ describe(`Sql, Dialect and UnitOfWork on ${TEST_DB}`, () => {
 
     it('locks rows for update on PostgreSQL only (SQLite transactions run one at a time)', () => {
       expect(t.dialect.kind).toBe(TEST_DB);
-      expect(t.dialect.forUpdate).toBe(TEST_DB === 'postgres' ? ' FOR UPDATE' : '');
+      expect(t.dialect.forUpdateOf('u')).toBe(TEST_DB === 'postgres' ? ' FOR UPDATE OF u' : '');
       expect(t.dialect.forUpdateSkipLocked).toBe(TEST_DB === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '');
     });
 

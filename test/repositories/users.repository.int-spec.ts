@@ -38,7 +38,7 @@ describe(`UsersRepository on ${TEST_DB}`, () => {
       users.create(em, user, [{ type: 'user.human.added', payload: { username: 'x' } }, { type: 'b' }], 'creator-1'),
     );
     expect(sequence).toBe(2);
-    const read = await users.findById(user.id);
+    const read = (await users.findWithRoles(null, user.id))?.user;
     expect(read).toBeInstanceOf(UserEntity);
     expect(read).toEqual({ ...user, sequence: 2 });
     expect(await eventsOf(user.id)).toEqual([
@@ -53,7 +53,7 @@ describe(`UsersRepository on ${TEST_DB}`, () => {
       },
       { userId: user.id, sequence: 2, type: 'b', resourceOwner: 'org-1', creator: 'creator-1', payload: null, createdAt: at },
     ]);
-    expect(await users.findById('nobody')).toBeNull();
+    expect(await users.findWithRoles(null, 'nobody')).toBeNull();
   });
 
   it('answers whether an ID or a username in an organisation is taken', async () => {
@@ -72,7 +72,7 @@ describe(`UsersRepository on ${TEST_DB}`, () => {
     await t.uow.run((em) => users.create(em, user, [{ type: 'added' }], ''));
     const later = new Date(1_760_000_100_000);
     const to = await t.uow.run(async (em) => {
-      const u = (await users.findForUpdate(em, user.id))!;
+      const u = (await users.findWithRoles(em, user.id))!.user;
       u.changedAt = later;
       return users.commit(
         em,
@@ -83,7 +83,7 @@ describe(`UsersRepository on ${TEST_DB}`, () => {
       );
     });
     expect(to).toBe(3);
-    expect(await users.findById(user.id)).toEqual({
+    expect((await users.findWithRoles(null, user.id))?.user).toEqual({
       ...user,
       email: 'new@example.com',
       emailVerified: true,
@@ -102,7 +102,7 @@ describe(`UsersRepository on ${TEST_DB}`, () => {
     await expect(t.uow.run(async (em) => users.commit(em, stale, { displayName: 'Stale' }, [{ type: 'x' }], 'me'))).rejects.toBeInstanceOf(
       ConcurrentModificationError,
     );
-    expect((await users.findById(user.id))!.displayName).toBe('Minnie Mouse');
+    expect((await users.findWithRoles(null, user.id))!.user.displayName).toBe('Minnie Mouse');
     expect(await eventsOf(user.id)).toHaveLength(3);
   });
 

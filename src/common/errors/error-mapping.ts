@@ -40,7 +40,7 @@ const HTTP_STATUS: Record<number, number> = {
 export const httpStatusOf = (code: Code): number => HTTP_STATUS[code] ?? 500;
 
 /** The HTTP status of an error: its own override (413, 415) or its code's. */
-const statusOfError = (err: AppError): number => err.httpStatus ?? httpStatusOf(err.code);
+export const statusOfError = (err: AppError): number => err.httpStatus ?? httpStatusOf(err.code);
 export const codeName = (code: Code): string => Code[code] ?? 'UNKNOWN';
 
 export interface RestErrorBody {
