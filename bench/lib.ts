@@ -218,6 +218,8 @@ const SET_EMAIL_MUTATION: Record<Mode, string> = {
     'mutation($i: SetContactEmailInput!){ setContactEmail(input:$i){ details { sequence changeDate resourceOwner } verificationCode } }',
 };
 
+export const UPDATE_USER_MUTATION = 'mutation($i: UpdateUserInput!){ updateUser(input:$i){ changeDate emailCode details { sequence } } }';
+
 /**
  * SetEmail under load: `connections` connections for `duration` s, each request a new address
  * for the next user (round-robin); sendCode is the default (no verification field in the body),
@@ -234,8 +236,11 @@ export async function drive(opts: {
   connections: number;
   duration: number;
   pid?: number;
+  /** `updateUser`: the same change through UpdateUser's human.email (PATCH / updateUser) instead of SetEmail. */
+  op?: 'setEmail' | 'updateUser';
 }): Promise<Figures> {
   const { base, token, userIds, kind, tag, mode } = opts;
+  const update = opts.op === 'updateUser';
   const cpuBefore = procCpuMs(opts.pid);
   let n = 0;
   let gqlErrors = 0;
@@ -253,7 +258,18 @@ export async function drive(opts: {
           const i = n++;
           const userId = userIds[i % userIds.length]!;
           const email = `${tag}-${i}@bench.test`;
-          if (kind === 'rest') {
+          if (update) {
+            // UpdateUser's human.email: SetHumanEmail with the same verification choice
+            const human = { email: mode === 'returnCode' ? { email, returnCode: kind === 'rest' ? {} : true } : { email } };
+            if (kind === 'rest') {
+              req.method = 'PATCH';
+              req.path = `/v2/users/${userId}`;
+              req.body = JSON.stringify({ human });
+            } else {
+              req.path = '/graphql';
+              req.body = JSON.stringify({ query: UPDATE_USER_MUTATION, variables: { i: { userId, human } } });
+            }
+          } else if (kind === 'rest') {
             req.path = `/v2/users/${userId}/email`;
             req.body = JSON.stringify(mode === 'returnCode' ? { email, returnCode: {} } : { email });
           } else {

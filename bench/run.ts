@@ -4,11 +4,14 @@
  *
  *   npm run bench                       # build, then this script (about 11 minutes on 2 cores)
  *   node dist/bench/run.js --profile    # SQLite only: a CPU profile of the service under load
+ *   node dist/bench/run.js --compare-ops  # SetEmail vs UpdateUser's email path, alternating slices on one service
  *
- * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=12 (per run)
+ * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=12 (per run)  BENCH_WARMUP_S=1
  * BENCH_ROUNDS=2  BENCH_MODES=returnCode,sendCode  BENCH_CONFIGS=default,tuned (also: warn)  BENCH_USERS=2000
  * BENCH_CONNECTIONS=50  BENCH_DRAIN_S=6  BENCH_OUTBOX_CONCURRENCY=16
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  BENCH_KEEP=1 (keep the databases)
+ * BENCH_ACTIONS=1 (one action execution on the group user.human.email, so every SetEmail also
+ * writes its action calls — changed, and code-added in sendCode mode — in its transaction)
  * Profile: BENCH_PROF_KIND=rest|graphql  BENCH_PROF_MODE=sendCode|returnCode
  * BENCH_PROF_CONFIG=default|tuned  BENCH_PROF_S=10  BENCH_PROF_DIR=/tmp/prof
  *
@@ -28,7 +31,8 @@
  *     the opposite order (so that tables growing during the run weigh on both sides alike). Each
  *     server is driven per mode (and the service per transport, REST then GraphQL) with
  *     autocannon (in this process), 50 connections × BENCH_DURATION_S, every request a new
- *     address for the next user round-robin. Figures are the MEAN over the rounds; ratios are
+ *     address for the next user round-robin, after a BENCH_WARMUP_S (1 s) load on every path of
+ *     that server, not counted. Figures are the MEAN over the rounds; ratios are
  *     service ÷ baseline of the same mode (GraphQL too is compared with the baseline's REST).
  *     Errors are non-2xx answers, socket errors and timeouts, and GraphQL answers carrying `errors`.
  *     CPU per request is the server's user + system time over the run ÷ its requests.
@@ -46,6 +50,8 @@
  */
 import 'reflect-metadata';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +120,7 @@ const list = <T extends string>(name: string, def: T[], allowed: readonly T[]): 
   return xs;
 };
 const DURATION_S = num('BENCH_DURATION_S', 12);
+const WARMUP_S = num('BENCH_WARMUP_S', 1);
 const USERS = num('BENCH_USERS', 2000);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
 const ROUNDS = num('BENCH_ROUNDS', 2);
@@ -121,6 +128,7 @@ const DRAIN_WINDOW_S = num('BENCH_DRAIN_S', 6);
 const OUTBOX_CONCURRENCY = num('BENCH_OUTBOX_CONCURRENCY', 16);
 const PG_ADMIN_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 type DbKind = 'sqlite' | 'postgres';
+const ACTIONS = process.env.BENCH_ACTIONS === '1';
 const DBS = list<DbKind>('BENCH_DBS', ['sqlite', 'postgres'], ['sqlite', 'postgres']);
 const MODES = list<Mode>('BENCH_MODES', ['returnCode', 'sendCode'], ['returnCode', 'sendCode']);
 const CODE_HMAC_KEY = 'bench-fixed-code-hmac-key-0123456789abcdef';
@@ -170,6 +178,7 @@ function serviceEnv(db: Db, port: number, grpcPort: number, extra: Record<string
     RATE_LIMIT_WRITES_PER_TOKEN: '10000000',
     RATE_LIMIT_WRITES_PER_IP: '10000000',
     CODE_HMAC_KEY,
+    ...(ACTIONS ? { ACTIONS_ALLOW_PRIVATE_NETWORKS: 'true' } : {}),
     ...PROD.env,
     ...extra,
   };
@@ -329,10 +338,49 @@ async function prepare(db: Db): Promise<{ token: string; userIds: string[] }> {
   try {
     const token = readFileSync(join(db.dir, 'svc', 'admin.pat'), 'utf8').trim();
     const { userIds } = await createUsers(`http://127.0.0.1:${svc.port}`, token, db.kind, USERS);
+    if (ACTIONS) await configureAction(`http://127.0.0.1:${svc.port}`, token);
     return { token, userIds };
   } finally {
     await stopChecked(svc);
   }
+}
+
+/**
+ * BENCH_ACTIONS=1: the target, a receiver in this process that answers 204 (the drain's worker
+ * delivers the calls to it beside the mails; the service runs with MAIL_WORKER=off, so during
+ * the load the calls are only written, as part of each request).
+ */
+let actionReceiverPort = 0;
+async function actionReceiver(): Promise<number> {
+  if (actionReceiverPort) return actionReceiverPort;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  server.unref();
+  actionReceiverPort = (server.address() as AddressInfo).port;
+  return actionReceiverPort;
+}
+
+/** BENCH_ACTIONS=1: a target and one execution for the group user.human.email. */
+async function configureAction(base: string, token: string): Promise<void> {
+  const call = async (method: string, path: string, body: unknown) => {
+    const r = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as { id: string };
+  };
+  const target = await call('POST', '/v2beta/actions/targets', {
+    name: 'bench',
+    endpoint: `http://127.0.0.1:${await actionReceiver()}/hook`,
+    timeout: '5s',
+    restAsync: {},
+  });
+  await call('PUT', '/v2beta/actions/executions', { condition: { event: { group: 'user.human.email' } }, targets: [target.id] });
 }
 
 async function drain(db: Db): Promise<Drain> {
@@ -392,8 +440,24 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
         const proc = who === 'baseline' ? await startBaseline(db) : await startService(db, who);
         const base = `http://127.0.0.1:${proc.port}`;
         try {
+          const transports = who === 'baseline' ? (['rest'] as const) : (['rest', 'graphql'] as const);
+          // a fresh process compiles its hot paths during the first requests: each server gets
+          // the same short load on every path before anything is measured
+          for (const mode of MODES)
+            for (const transport of transports)
+              if (WARMUP_S > 0)
+                await drive({
+                  base,
+                  token,
+                  userIds,
+                  kind: transport,
+                  mode,
+                  tag: `warm-${who}-${round}-${mode}-${transport}`,
+                  connections: CONNECTIONS,
+                  duration: WARMUP_S,
+                });
           for (const mode of MODES) {
-            for (const transport of who === 'baseline' ? (['rest'] as const) : (['rest', 'graphql'] as const)) {
+            for (const transport of transports) {
               const f = await drive({
                 base,
                 token,
@@ -473,9 +537,12 @@ function report(results: DbResult[], totalS: number): void {
   p(
     `SetEmail benchmark — ${USERS} users, ${CONNECTIONS} connections × ${DURATION_S} s per run, ${ROUNDS} rounds per database on one database`,
   );
-  p('(baseline → service configurations, the next round in the opposite order); figures are the MEAN over the rounds.');
+  p(
+    `(baseline → service configurations, the next round in the opposite order; each server warmed up ${WARMUP_S} s per path first); figures are the MEAN over the rounds.`,
+  );
   p(`Configurations: ${CONFIG_NAMES.map((c) => `${c} = ${CONFIGS[c].label}`).join('; ')}.`);
   p('Both: MAIL_WORKER=off, EMAIL_RESEND_COOLDOWN_SECONDS=0, EMAIL_MAX_MAILS_PER_DAY=0 (mail limits off), stdout to a file.');
+  if (ACTIONS) p('BENCH_ACTIONS=1: one action execution (group user.human.email): each SetEmail also writes its action calls.');
   const command = [...Object.entries(PROD.env).map(([k, v]) => `${k}=${v}`), 'node', ...SERVICE_NODE_FLAGS].join(' ');
   p(
     `Service command: ${command} dist/src/main.js (as npm run start:prod${process.env.BENCH_NODE_FLAGS !== undefined ? ', flags from BENCH_NODE_FLAGS' : ''}).`,
@@ -627,9 +694,67 @@ async function profile(): Promise<void> {
   }
 }
 
+// ------------------------------------------------------------------------------------------
+// SetEmail against UpdateUser's email path on one service (node dist/bench/run.js --compare-ops)
+// ------------------------------------------------------------------------------------------
+
+/**
+ * The same address change through SetEmail and through UpdateUser's human.email (spec §10), in
+ * short alternating slices on one running service (REST, then GraphQL), so that the load of a
+ * shared machine drifts over both alike. BENCH_SLICE_S (3) seconds per slice, BENCH_SLICES (4) pairs.
+ */
+async function compareOps(): Promise<void> {
+  const sliceS = num('BENCH_SLICE_S', 3);
+  const slices = num('BENCH_SLICES', 4);
+  for (const kind of DBS) {
+    const db = await createDb(kind);
+    try {
+      const { token, userIds } = await prepare(db);
+      const svc = await startService(db, CONFIG_NAMES[0]!);
+      const base = `http://127.0.0.1:${svc.port}`;
+      try {
+        for (const k of ['rest', 'graphql'] as const) {
+          const sums = { setEmail: 0, updateUser: 0 };
+          const errors = { setEmail: 0, updateUser: 0 };
+          for (let i = 0; i < slices; i++) {
+            // alternate which goes first, so neither always meets a warmer or busier moment
+            const order = i % 2 === 0 ? (['setEmail', 'updateUser'] as const) : (['updateUser', 'setEmail'] as const);
+            for (const op of order) {
+              const f = await drive({
+                base,
+                token,
+                userIds,
+                kind: k,
+                mode: 'sendCode',
+                tag: `${op}-${k}-${i}`,
+                connections: CONNECTIONS,
+                duration: sliceS,
+                op,
+              });
+              sums[op] += f.rps;
+              errors[op] += f.errors;
+            }
+          }
+          const set = sums.setEmail / slices;
+          const upd = sums.updateUser / slices;
+          console.log(
+            `${kind} ${k.padEnd(7)} SetEmail ${set.toFixed(0).padStart(5)} req/s  UpdateUser(human.email) ${upd.toFixed(0).padStart(5)} req/s  ` +
+              `ratio ${(upd / set).toFixed(2)}  errors ${errors.setEmail}/${errors.updateUser}`,
+          );
+        }
+      } finally {
+        await stopChecked(svc);
+      }
+    } finally {
+      await db.cleanup();
+    }
+  }
+}
+
 async function main(): Promise<void> {
   for (const f of [MAIN, WORKER, BASELINE]) if (!existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
   if (process.argv.includes('--profile')) return profile();
+  if (process.argv.includes('--compare-ops')) return compareOps();
   const started = Date.now();
   const results: DbResult[] = [];
   for (const kind of DBS) results.push(await benchDb(kind));

@@ -112,6 +112,7 @@ const FACTORY_CODES: Record<string, Code> = {
   resourceExhausted: Code.RESOURCE_EXHAUSTED,
   unavailable: Code.UNAVAILABLE,
   internal: Code.INTERNAL,
+  unimplemented: Code.UNIMPLEMENTED,
 };
 
 export interface ErrorRow {

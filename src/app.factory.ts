@@ -10,6 +10,8 @@ import type { AppConfig } from './config/config.js';
 import { mapError, restResponse } from './common/errors/error-mapping.js';
 import { corsOptions } from './common/cors.js';
 import { registerHttpHardening } from './common/http-hardening.js';
+import { checkCodeKeyFile } from './common/secret-box.js';
+import { proxyTrust } from './common/request/client-ip.js';
 import { createRootLogger, logRequests, requestId } from './observability/logging.js';
 import { MetricsService } from './observability/metrics.service.js';
 
@@ -19,6 +21,7 @@ export const httpRoutes = (app: NestFastifyApplication) => routesOfApp.get(app) 
 
 /** Builds the HTTP application (REST, GraphQL, Sandbox) on Fastify; main.ts and the tests share it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  checkCodeKeyFile(config);
   const logger = createRootLogger(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
@@ -26,7 +29,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     requestIdHeader: false,
     // at SIGTERM, requests already accepted are finished rather than answered 503
     return503OnClosing: false,
-    trustProxy: config.trustProxy,
+    // §7.5: only the configured proxies' X-Forwarded-For hops; the gRPC port uses the same rule
+    trustProxy: proxyTrust(config.trustProxy),
     // IDs up to 200 characters are valid; longer ones must reach validation (400/404), not
     // the router's own 414
     routerOptions: { maxParamLength: 16 * 1024 },
@@ -40,7 +44,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   adapter.getInstance().addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+    bufferLogs: true,
+    // a start error (a bad key file) reaches main's catch, which prints one line, instead of abort()
+    abortOnError: false,
+  });
   routesOfApp.set(app, routes);
   app.useLogger(app.get(Logger));
   // browsers on the configured origins; none configured, no CORS header and preflights stay 404

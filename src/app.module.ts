@@ -6,10 +6,12 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module.js';
+import { TokenService } from './auth/token.service.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { formatGraphQLError } from './common/errors/graphql-errors.js';
 import { graphqlLimitsRule } from './common/graphql-limits.js';
+import { introspectionAuthPlugin, noSubscriptionsRule } from './common/graphql-surface.js';
 import { withGraphiQLLink } from './graphiql/sandbox-link.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.js';
@@ -26,6 +28,7 @@ import { OperationGuard } from './pipeline/operation.guard.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConnectModule } from './connect/connect.module.js';
+import { ActionsModule } from './actions/actions.module.js';
 
 @Module({})
 export class AppModule {
@@ -40,8 +43,9 @@ export class AppModule {
         ObservabilityModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [MetricsService],
-          useFactory: (metrics: MetricsService) => ({
+          imports: [AuthModule],
+          inject: [MetricsService, TokenService],
+          useFactory: (metrics: MetricsService, tokens: TokenService) => ({
             path: '/graphql',
             autoSchemaFile: true,
             sortSchema: true,
@@ -53,12 +57,14 @@ export class AppModule {
             plugins: [
               withGraphiQLLink(ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })),
               graphqlMetricsPlugin(metrics),
+              // §7.10: the schema only for callers with a valid token (unless configured public)
+              introspectionAuthPlugin(tokens, config.graphqlPublicIntrospection),
               // no CDN caching here: per-field cache hints would cost every request something
               ApolloServerPluginCacheControlDisabled(),
             ],
             formatError: formatGraphQLError,
             // query bombs are refused while validating, before anything runs; no batching
-            validationRules: [graphqlLimitsRule()],
+            validationRules: [graphqlLimitsRule(), noSubscriptionsRule],
             parseOptions: { maxTokens: 5000 },
             allowBatchedHttpRequests: false,
           }),
@@ -70,7 +76,13 @@ export class AppModule {
         PipelineModule,
         // delivery (mailer, templates, worker) only where this process sends mail: an API
         // instance with MAIL_WORKER=off never loads the mail stack
-        ...(config.mailWorker === 'inline' ? [import('./outbox/delivery.module.js').then((m) => ({ module: m.DeliveryModule }))] : []),
+        ...(config.mailWorker === 'inline'
+          ? [
+              import('./outbox/delivery.module.js').then((m) => ({ module: m.DeliveryModule })),
+              import('./actions/action-delivery.module.js').then((m) => ({ module: m.ActionDeliveryModule })),
+            ]
+          : []),
+        ActionsModule,
         OrganizationsModule,
         UsersModule,
         ConnectModule,

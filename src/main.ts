@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { GrpcServer } from './connect/grpc-server.js';
-import { loadConfigOrExit } from './config/config.js';
+import { exitOnStartError, loadConfigOrExit } from './config/config.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -16,7 +16,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().catch(exitOnStartError);

@@ -7,8 +7,9 @@ import { DatabaseModule } from './database/database.module.js';
 import { createRootLogger, LogDrain, loggerParams } from './observability/logging.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { DeliveryModule } from './outbox/delivery.module.js';
+import { ActionDeliveryModule } from './actions/action-delivery.module.js';
 
-/** The modules the standalone mail worker needs: configuration, database, outbox delivery. */
+/** The modules the standalone mail worker needs: configuration, database, outbox delivery, action calls. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -22,6 +23,7 @@ export class WorkerModule {
         DatabaseModule,
         ObservabilityModule,
         DeliveryModule,
+        ActionDeliveryModule,
       ],
       providers: [{ provide: LogDrain, useFactory: () => new LogDrain(logger) }],
     };

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { loadConfigOrExit } from './config/config.js';
+import { exitOnStartError, loadConfigOrExit } from './config/config.js';
+import { checkCodeKeyFile } from './common/secret-box.js';
 import { WorkerModule } from './worker.module.js';
 
 /**
@@ -11,14 +12,15 @@ import { WorkerModule } from './worker.module.js';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  checkCodeKeyFile(config);
   // this process exists to deliver mail, whatever MAIL_WORKER says for the API
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, mailWorker: 'inline' }), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ ...config, mailWorker: 'inline' }), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks([], { useProcessExit: true });
   new Logger('Worker').log(`mail worker running — ${config.smtpUrl ? 'SMTP' : `files in ${config.mailDir}`}`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().catch(exitOnStartError);

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { UserEntity } from '../src/database/entities/user.entity.js';
 import { startApp, TestApp } from './support/app.js';
-import { Api, appError, expectError, getUserVia, PERMISSION_DENIED, Transport } from './support/client.js';
+import { addHumanUserVia, Api, appError, expectError, getUserVia, gql, PERMISSION_DENIED, Transport } from './support/client.js';
+import { UserIdpLinkEntity } from '../src/database/entities/user-idp-link.entity.js';
 
 /**
  * JWT access tokens (RS256, ES256) beside PATs, verified against the issuer's JWKS served by a
@@ -17,6 +18,25 @@ const ISSUER = 'https://issuer.test';
 const AUDIENCE = 'contact-email-api';
 const UNAUTHENTICATED = appError(16, 401, 'AUTHZ-Kl3p0', 'Token is invalid');
 const TRANSPORTS: Transport[] = ['rest', 'graphql'];
+/**
+ * The subjects the issuer knows the users by (spec §7.9): a JWT's `sub` reaches a local user only
+ * through the user's IDP link for AUTH_IDP_ID (default `jwt`), never as a local user ID.
+ */
+const ADMIN_SUB = 'issuer-user-admin';
+const VIEWER_SUB = 'issuer-user-viewer';
+
+/** AddHumanUser with an IDP link for AUTH_IDP_ID: the user the issuer knows as `sub`. */
+async function addLinkedUser(api: Api, orgId: string, username: string, sub: string, idpId = 'jwt'): Promise<string> {
+  const r = await addHumanUserVia(api, 'rest', {
+    username,
+    organization: { orgId },
+    profile: { givenName: username, familyName: 'Linked' },
+    email: { email: `${username}@example.com`, returnCode: {} },
+    idpLinks: [{ idpId, userId: sub, userName: `${username}@issuer.test` }],
+  });
+  if (!r.ok) throw new Error(`addHumanUser: ${JSON.stringify(r.raw)}`);
+  return r.userId;
+}
 
 type Alg = 'RS256' | 'ES256';
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
@@ -35,6 +55,8 @@ async function signingKey(alg: Alg, kid: string): Promise<SigningKey> {
 
 interface Claims {
   sub: string;
+  /** The header's `typ` (default JWT); null: none. */
+  typ?: string | null;
   iss?: string;
   aud?: string;
   /** Expiry in seconds from now; null: no `exp` claim. */
@@ -48,7 +70,10 @@ function sign(key: SigningKey, c: Claims): Promise<string> {
   const payload: JWTPayload = { iss: c.iss ?? ISSUER, aud: c.aud ?? AUDIENCE, sub: c.sub, iat: now - 60, jti: randomUUID() };
   const expIn = c.expIn === undefined ? 300 : c.expIn;
   if (expIn !== null) payload.exp = now + expIn;
-  return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: c.kid ?? key.kid, typ: 'JWT' }).sign(key.keys.privateKey);
+  const typ = c.typ === undefined ? 'JWT' : c.typ;
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: key.alg, kid: c.kid ?? key.kid, ...(typ === null ? {} : { typ }) })
+    .sign(key.keys.privateKey);
 }
 
 /** The issuer's JWKS endpoint: serves `keys` (or `status` when set), counts the fetches. */
@@ -121,8 +146,14 @@ describe('JWT access tokens', () => {
     const rows: { user_id: string }[] = await t.app.get(DataSource).query('SELECT user_id FROM personal_access_tokens LIMIT 1');
     adminId = rows[0]!.user_id;
     orgId = await admin.addOrganization('JWT');
+    // the bootstrap admin has no IDP link; an operator would link it in their own database
+    await t.app
+      .get(DataSource)
+      .getRepository(UserIdpLinkEntity)
+      .insert({ idpId: 'jwt', externalUserId: ADMIN_SUB, userId: adminId, externalUserName: 'admin@issuer.test', createdAt: new Date() });
     targetId = await admin.addUser(orgId, 'jwt-target');
-    viewerId = await admin.addUser(orgId, 'jwt-viewer');
+    viewerId = await addLinkedUser(admin, orgId, 'jwt-viewer', VIEWER_SUB);
+    await addLinkedUser(admin, orgId, 'jwt-elsewhere', 'linked-elsewhere', 'other-idp');
     await admin.addMember(orgId, viewerId, ['ORG_USER_VIEWER']);
   });
 
@@ -133,7 +164,7 @@ describe('JWT access tokens', () => {
 
   describe.each(TRANSPORTS)('over %s', (transport) => {
     it("accepts an RS256 token as its subject, with the subject's permissions (IAM_OWNER: read and write)", async () => {
-      const api = as(await sign(rsa, { sub: adminId }));
+      const api = as(await sign(rsa, { sub: ADMIN_SUB }));
       const user = await getUserVia(api, transport, targetId);
       expect(user).toEqual(expect.objectContaining({ ok: true, userId: targetId }));
       const set = await api.setEmail(transport, targetId, { email: `rs-${transport}@example.com`, returnCode: {} });
@@ -141,7 +172,7 @@ describe('JWT access tokens', () => {
     });
 
     it("accepts an ES256 token as its subject, with the subject's permissions (ORG_USER_VIEWER: read only)", async () => {
-      const api = as(await sign(ec, { sub: viewerId }));
+      const api = as(await sign(ec, { sub: VIEWER_SUB }));
       expect(await getUserVia(api, transport, targetId)).toEqual(expect.objectContaining({ ok: true, userId: targetId }));
       expectError(
         await api.setEmail(transport, targetId, { email: `es-${transport}@example.com`, returnCode: {} }),
@@ -151,7 +182,7 @@ describe('JWT access tokens', () => {
     });
 
     it('refuses an expired token with 401 (code 16)', async () => {
-      const api = as(await sign(rsa, { sub: adminId, expIn: -120 }));
+      const api = as(await sign(rsa, { sub: ADMIN_SUB, expIn: -120 }));
       expectError(await getUserVia(api, transport, targetId), transport, UNAUTHENTICATED);
       expectError(
         await api.setEmail(transport, targetId, { email: `exp-${transport}@example.com`, returnCode: {} }),
@@ -161,27 +192,27 @@ describe('JWT access tokens', () => {
     });
 
     it('accepts a token that expired within the allowed clock skew (30 s)', async () => {
-      const api = as(await sign(rsa, { sub: adminId, expIn: -10 }));
+      const api = as(await sign(rsa, { sub: ADMIN_SUB, expIn: -10 }));
       expect(await getUserVia(api, transport, targetId)).toEqual(expect.objectContaining({ ok: true }));
     });
   });
 
   const REFUSED: { name: string; token: () => Promise<string> }[] = [
-    { name: 'a wrong issuer', token: () => sign(rsa, { sub: adminId, iss: 'https://other-issuer.test' }) },
-    { name: 'a wrong audience', token: () => sign(rsa, { sub: adminId, aud: 'another-api' }) },
-    { name: 'no expiry', token: () => sign(rsa, { sub: adminId, expIn: null }) },
+    { name: 'a wrong issuer', token: () => sign(rsa, { sub: ADMIN_SUB, iss: 'https://other-issuer.test' }) },
+    { name: 'a wrong audience', token: () => sign(rsa, { sub: ADMIN_SUB, aud: 'another-api' }) },
+    { name: 'no expiry', token: () => sign(rsa, { sub: ADMIN_SUB, expIn: null }) },
     {
       name: 'a key that is not in the JWKS (unknown kid)',
-      token: async () => sign(await signingKey('RS256', 'stranger'), { sub: adminId }),
+      token: async () => sign(await signingKey('RS256', 'stranger'), { sub: ADMIN_SUB }),
     },
     {
       name: 'a known kid but another private key',
-      token: async () => sign({ ...(await signingKey('RS256', 'forged')), kid: rsa.kid }, { sub: adminId }),
+      token: async () => sign({ ...(await signingKey('RS256', 'forged')), kid: rsa.kid }, { sub: ADMIN_SUB }),
     },
     {
       name: 'alg "none"',
       token: async () =>
-        new UnsecuredJWT({ sub: adminId, jti: randomUUID() })
+        new UnsecuredJWT({ sub: ADMIN_SUB, jti: randomUUID() })
           .setIssuer(ISSUER)
           .setAudience(AUDIENCE)
           .setIssuedAt()
@@ -191,7 +222,7 @@ describe('JWT access tokens', () => {
     {
       name: 'HS256 keyed with the RSA public key',
       token: async () =>
-        new SignJWT({ sub: adminId })
+        new SignJWT({ sub: ADMIN_SUB })
           .setProtectedHeader({ alg: 'HS256', kid: rsa.kid })
           .setIssuer(ISSUER)
           .setAudience(AUDIENCE)
@@ -200,7 +231,14 @@ describe('JWT access tokens', () => {
           .sign(new TextEncoder().encode(await exportSPKI(rsa.keys.publicKey))),
     },
     { name: 'an unknown subject', token: () => sign(rsa, { sub: '100000000000000042' }) },
-    { name: 'a tampered payload', token: async () => tamper(await sign(rsa, { sub: viewerId }), { sub: adminId }) },
+    // §7.9: the subject is never read as a local user ID, not even the admin's own
+    { name: "a subject that is a local user's ID but no IDP link", token: () => sign(rsa, { sub: adminId }) },
+    { name: 'a subject linked only for another IDP', token: () => sign(rsa, { sub: 'linked-elsewhere' }) },
+    // §7.9: only access tokens (AUTH_ALLOWED_TOKEN_TYPES, default at+jwt and JWT)
+    { name: 'typ logout+jwt', token: () => sign(rsa, { sub: ADMIN_SUB, typ: 'logout+jwt' }) },
+    { name: 'typ id_token', token: () => sign(rsa, { sub: ADMIN_SUB, typ: 'id_token+jwt' }) },
+    { name: 'no typ', token: () => sign(rsa, { sub: ADMIN_SUB, typ: null }) },
+    { name: 'a tampered payload', token: async () => tamper(await sign(rsa, { sub: VIEWER_SUB }), { sub: ADMIN_SUB }) },
     { name: 'three base64url parts that are no JWT', token: async () => 'abc.def.ghi' },
   ];
 
@@ -213,11 +251,49 @@ describe('JWT access tokens', () => {
   );
 
   it('refuses the token of a user who is no longer active', async () => {
-    const userId = await admin.addUser(orgId, 'jwt-gone');
-    const token = await sign(rsa, { sub: userId });
+    const userId = await addLinkedUser(admin, orgId, 'jwt-gone', 'issuer-user-gone');
+    const token = await sign(rsa, { sub: 'issuer-user-gone' });
     expect(await getUserVia(as(token), 'rest', userId)).toEqual(expect.objectContaining({ ok: true }));
     await t.app.get(DataSource).getRepository(UserEntity).update(userId, { state: 'inactive' });
     expectError(await getUserVia(as(token), 'rest', userId), 'rest', UNAUTHENTICATED);
+  });
+
+  it.each(['at+jwt', 'application/at+jwt', 'AT+JWT', 'JWT'])(
+    'accepts the access token type %s (AUTH_ALLOWED_TOKEN_TYPES default)',
+    async (typ) => {
+      expect(await getUserVia(as(await sign(rsa, { sub: ADMIN_SUB, typ })), 'rest', targetId)).toEqual(
+        expect.objectContaining({ ok: true }),
+      );
+    },
+  );
+
+  it('links a subject through AddHumanUser over GraphQL too, and a link names one user only (409 for a second)', async () => {
+    const r = await gql(
+      t.url,
+      `mutation($input: AddHumanUserInput!) { addHumanUser(input: $input) { userId } }`,
+      {
+        input: {
+          username: 'jwt-gql',
+          organization: { orgId },
+          profile: { givenName: 'G', familyName: 'Q' },
+          email: { email: 'jwt-gql@example.com', returnCode: true },
+          idpLinks: [{ idpId: 'jwt', userId: 'issuer-user-gql', userName: 'gql@issuer.test' }],
+        },
+      },
+      t.adminToken,
+    );
+    const userId = r.body?.data?.addHumanUser?.userId;
+    expect(userId).toEqual(expect.any(String));
+    const me = await getUserVia(as(await sign(rsa, { sub: 'issuer-user-gql' })), 'graphql', userId);
+    expect(me).toEqual(expect.objectContaining({ ok: true, userId }));
+    const again = await addHumanUserVia(admin, 'rest', {
+      username: 'jwt-gql-2',
+      organization: { orgId },
+      profile: { givenName: 'G', familyName: 'Q' },
+      email: { email: 'jwt-gql-2@example.com', returnCode: {} },
+      idpLinks: [{ idpId: 'jwt', userId: 'issuer-user-gql', userName: 'other' }],
+    });
+    expectError(again, 'rest', appError(6, 409, 'COMMAND-1dpLk', 'IDP link already exists'));
   });
 
   it('keeps accepting PATs', async () => {
@@ -225,17 +301,17 @@ describe('JWT access tokens', () => {
   });
 
   it('caches the key set: tokens with known keys do not fetch it again', async () => {
-    await getUserVia(as(await sign(rsa, { sub: adminId })), 'rest', targetId);
+    await getUserVia(as(await sign(rsa, { sub: ADMIN_SUB })), 'rest', targetId);
     const before = jwks.fetches;
     for (const key of [rsa, ec, rsa]) {
-      expect(await getUserVia(as(await sign(key, { sub: adminId })), 'rest', targetId)).toEqual(expect.objectContaining({ ok: true }));
+      expect(await getUserVia(as(await sign(key, { sub: ADMIN_SUB })), 'rest', targetId)).toEqual(expect.objectContaining({ ok: true }));
     }
     expect(jwks.fetches).toBe(before);
   });
 
   it('follows key rotation: a token with a newly published key is accepted once the JWKS lists it', async () => {
     const next = await signingKey('ES256', 'ec-2');
-    const token = await sign(next, { sub: adminId });
+    const token = await sign(next, { sub: ADMIN_SUB });
     expectError(await getUserVia(as(token), 'rest', targetId), 'rest', UNAUTHENTICATED);
     jwks.keys = [...jwks.keys, next.jwk];
     const before = jwks.fetches;
@@ -249,11 +325,11 @@ describe('JWT access tokens', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn');
     try {
       jwks.status = 503;
-      const token = await sign(await signingKey('RS256', 'rsa-3'), { sub: adminId });
+      const token = await sign(await signingKey('RS256', 'rsa-3'), { sub: ADMIN_SUB });
       for (const transport of TRANSPORTS) expectError(await getUserVia(as(token), transport, targetId), transport, UNAUTHENTICATED);
       expect(warn).toHaveBeenCalledWith(expect.stringContaining(`JWKS at ${jwks.url} unavailable`));
       // keys already fetched keep working while the endpoint is down
-      expect(await getUserVia(as(await sign(rsa, { sub: adminId })), 'rest', targetId)).toEqual(expect.objectContaining({ ok: true }));
+      expect(await getUserVia(as(await sign(rsa, { sub: ADMIN_SUB })), 'rest', targetId)).toEqual(expect.objectContaining({ ok: true }));
     } finally {
       jwks.status = 200;
       warn.mockRestore();
@@ -275,7 +351,7 @@ describe('JWT access tokens', () => {
       const warn = jest.spyOn(Logger.prototype, 'warn');
       try {
         await restart(JWT_ENV(url), async (other) => {
-          const api = new Api(other.url, await sign(rsa, { sub: adminId }));
+          const api = new Api(other.url, await sign(rsa, { sub: ADMIN_SUB }));
           for (const transport of TRANSPORTS) expectError(await getUserVia(api, transport, targetId), transport, UNAUTHENTICATED);
           expect(warn).toHaveBeenCalledWith(expect.stringContaining(`JWKS at ${url} unavailable`));
         });
@@ -286,7 +362,7 @@ describe('JWT access tokens', () => {
 
     it('refuses JWTs when AUTH_JWKS_URL is unset, and still accepts PATs', async () => {
       await restart({}, async (other) => {
-        const api = new Api(other.url, await sign(rsa, { sub: adminId }));
+        const api = new Api(other.url, await sign(rsa, { sub: ADMIN_SUB }));
         for (const transport of TRANSPORTS) expectError(await getUserVia(api, transport, targetId), transport, UNAUTHENTICATED);
         expect(await getUserVia(new Api(other.url, t.adminToken), 'rest', targetId)).toEqual(expect.objectContaining({ ok: true }));
       });

@@ -366,7 +366,7 @@ describe(`two instances on one ${TEST_DB} database`, () => {
       RATE_LIMIT_WRITES_PER_TOKEN: '5',
       RATE_LIMIT_VERIFY_PER_IP: '3',
       RATE_LIMIT_WRITES_PER_IP: '1000000',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
       CODE_HMAC_KEY,
     };
 

@@ -163,6 +163,36 @@ const ATTACKS: Case[] = [
     run: (w) => ops.addMember(as(owner.token), w as 'rest', defaultOrgId, twoOrgOwner.id, ['ORG_USER_VIEWER']),
     want: FORBIDDEN,
   },
+  {
+    name: 'manager renames the admin with UpdateUser',
+    wires: ALL,
+    run: (w) => ops.updateUser(as(manager.token), w, adminId, { username: `admin-taken${++n}` }),
+    want: FORBIDDEN,
+  },
+  {
+    name: 'manager changes the admin’s profile with UpdateUser',
+    wires: ALL,
+    run: (w) => ops.updateUser(as(manager.token), w, adminId, { nickName: 'owned' }),
+    want: FORBIDDEN,
+  },
+  {
+    name: 'manager sets the admin’s email as verified through UpdateUser’s human.email',
+    wires: ALL,
+    run: (w) => ops.updateUser(as(manager.token), w, adminId, { email: `takeover${++n}@evil.test`, v: 'verified' }),
+    want: FORBIDDEN,
+  },
+  {
+    name: 'manager changes an ORG_OWNER’s username with UpdateUser',
+    wires: ALL,
+    run: (w) => ops.updateUser(as(manager.token), w, owner.id, { username: `owner-taken${++n}` }),
+    want: FORBIDDEN,
+  },
+  {
+    name: 'a manager of another organisation renames the admin with UpdateUser: not found',
+    wires: ALL,
+    run: (w) => ops.updateUser(as(outsider.token), w, adminId, { username: `admin-taken${++n}` }),
+    want: NOT_FOUND,
+  },
 ];
 
 /** What the same callers may still do. */
@@ -220,6 +250,23 @@ const LEGITIMATE: Case[] = [
       ops.addMember(as(owner.token), w as 'rest', defaultOrgId, (await member(defaultOrgId, 'demoted', ['ORG_USER_MANAGER'])).id, [
         'ORG_USER_VIEWER',
       ]),
+    want: { ok: true },
+  },
+  {
+    name: 'manager renames a plain user and changes its email with UpdateUser',
+    wires: ALL,
+    run: async (w) =>
+      ops.updateUser(as(manager.token), w, await fresh('plain'), {
+        username: `renamed${++n}`,
+        nickName: 'p',
+        email: `plain${++n}@example.com`,
+      }),
+    want: { ok: true },
+  },
+  {
+    name: 'ORG_OWNER changes the manager’s profile with UpdateUser',
+    wires: ALL,
+    run: (w) => ops.updateUser(as(owner.token), w, manager.id, { nickName: `m${++n}` }),
     want: { ok: true },
   },
   {

@@ -5,7 +5,7 @@ import { createServerTransport } from '@zitadel/client/node';
 import { createUserServiceClient } from '@zitadel/client/v2';
 import { createClientTransport } from '@zitadel/client/web';
 import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
-import { UserState } from '@zitadel/proto/zitadel/user/v2/user_pb.js';
+import { Gender, UserState } from '@zitadel/proto/zitadel/user/v2/user_pb.js';
 import { GrpcServer } from '../src/connect/grpc-server.js';
 import { startApp, TestApp } from './support/app.js';
 import { Api, codeInMail, rest } from './support/client.js';
@@ -301,6 +301,63 @@ describe.each(WIRES)('ZITADEL client over $name', (wire) => {
         Code.Unauthenticated,
         'AUTH-7fs1e',
         'auth header missing',
+      );
+    });
+
+    it('UpdateUser (ZITADEL v4): profile, username and human.email in one call; phone answers 12', async () => {
+      const { userId, username } = await addUser();
+      const r = await client.updateUser({
+        userId,
+        username: `${username}-v4`,
+        userType: {
+          case: 'human',
+          value: {
+            profile: { givenName: 'Mickey', nickName: 'Mick', preferredLanguage: 'fr', gender: Gender.MALE },
+            email: { email: `${username}.v4@example.com`, verification: { case: 'returnCode', value: {} } },
+          },
+        },
+      });
+      expect(r.emailCode).toMatch(/^[A-Z0-9]{6}$/);
+      expect(Math.abs(Number(r.changeDate!.seconds) * 1000 - Date.now())).toBeLessThan(60_000);
+      const got = await client.getUserByID({ userId });
+      expect(got.user?.username).toBe(`${username}-v4`);
+      const human = got.user?.type.case === 'human' ? got.user.type.value : undefined;
+      expect(human?.profile).toMatchObject({
+        givenName: 'Mickey',
+        familyName: 'Mouse',
+        nickName: 'Mick',
+        preferredLanguage: 'fr',
+        gender: Gender.MALE,
+      });
+      expect(human?.email).toMatchObject({ email: `${username}.v4@example.com`, isVerified: false });
+
+      expectZitadelError(
+        await failure(
+          client.updateUser({
+            userId,
+            userType: {
+              case: 'human',
+              value: { email: { email: `${username}.v4@example.com`, verification: { case: 'returnCode', value: {} } } },
+            },
+          }),
+        ),
+        Code.FailedPrecondition,
+        'COMMAND-Uch5e',
+        'Email not changed',
+      );
+      const phone = await failure(client.updateUser({ userId, userType: { case: 'human', value: { phone: { phone: '+41791234567' } } } }));
+      expect(phone.code).toBe(Code.Unimplemented);
+      expect(phone.rawMessage).toContain('human.phone is not kept by this service');
+    });
+
+    it('UpdateUser: a viewer may not change another user (403)', async () => {
+      const { userId } = await addUser();
+      const viewer = createUserServiceClient(wire.transport(viewerToken));
+      expectZitadelError(
+        await failure(viewer.updateUser({ userId, userType: { case: 'human', value: { profile: { nickName: 'x' } } } })),
+        Code.PermissionDenied,
+        'AUTH-AWfge',
+        'No matching permissions found',
       );
     });
 

@@ -66,6 +66,16 @@ export class AuthRepository {
     return row ? String(row.org_id) : null;
   }
 
+  /** The local user an identity at an IDP is linked to (spec §7.9), or null. */
+  async findUserByIdpLink(idpId: string, externalUserId: string): Promise<string | null> {
+    const row = await this.sql.one<{ user_id: string }>(
+      null,
+      'SELECT user_id FROM user_idp_links WHERE idp_id = $1 AND external_user_id = $2',
+      [idpId, externalUserId],
+    );
+    return row ? String(row.user_id) : null;
+  }
+
   async membershipsOf(userId: string): Promise<Map<string, string[]>> {
     const rows = await this.sql.rows(null, `SELECT ${this.members.columns} FROM memberships WHERE user_id = $1`, [userId]);
     return new Map(rows.map((r) => this.members.fromRow(r)).map((m) => [m.scope, m.roles]));

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { replacePrivateFile, restrictFile } from '../common/private-files.js';
 import { Clock } from '../common/clock.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -35,6 +34,8 @@ export class BootstrapService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // a token file left from an earlier start (or copied in) is made private too (spec §7.8)
+    restrictFile(this.config.adminPatPath);
     let token: string | null;
     try {
       token = await this.bootstrap();
@@ -47,8 +48,8 @@ export class BootstrapService implements OnApplicationBootstrap {
       throw e;
     }
     if (token === null) return;
-    mkdirSync(dirname(this.config.adminPatPath), { recursive: true });
-    writeFileSync(this.config.adminPatPath, token + '\n', { mode: 0o600 });
+    // a new 0600 file in place of any older one (whose mode would otherwise survive)
+    replacePrivateFile(this.config.adminPatPath, token + '\n');
     this.logger.log(
       `empty database: created the default organisation and the admin user; admin PAT written to ${this.config.adminPatPath}`,
     );

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { JWTVerifyGetKey } from 'jose';
 import { Clock } from '../common/clock.js';
-import { Errors } from '../common/errors/app-error.js';
+import { AppError, Errors } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig, JwtConfig } from '../config/config.js';
 import { AuthRepository } from './auth.repository.js';
@@ -51,6 +51,13 @@ export class JwtVerifier implements OnModuleInit {
     };
   }
 
+  /** `typ` as RFC 8725 compares it: case-insensitive, `application/` optional. */
+  private allowedType(typ: string | undefined): boolean {
+    if (typ === undefined) return false;
+    const norm = (t: string) => t.toLowerCase().replace(/^application\//, '');
+    return this.settings!.allowedTokenTypes.some((t) => norm(t) === norm(typ));
+  }
+
   /** Whether JWTs are accepted at all (AUTH_JWKS_URL is set). */
   get enabled(): boolean {
     return this.keys !== undefined;
@@ -62,7 +69,7 @@ export class JwtVerifier implements OnModuleInit {
     if (!this.settings || !this.keys || !jose) throw Errors.unauthenticated();
     let sub: string | undefined;
     try {
-      const { payload } = await jose.jwtVerify(token, this.keys, {
+      const { payload, protectedHeader } = await jose.jwtVerify(token, this.keys, {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: ['RS256', 'ES256'],
@@ -71,8 +78,11 @@ export class JwtVerifier implements OnModuleInit {
         // a token without an expiry would be valid for ever
         requiredClaims: ['sub', 'exp'],
       });
+      // §7.9: an ID token, a logout token or any other JWT the issuer signs is not an access token
+      if (!this.allowedType(protectedHeader.typ)) throw Errors.unauthenticated();
       sub = payload.sub;
     } catch (err) {
+      if (err instanceof AppError) throw err;
       // whatever the token holds, it is the client's 401, never a 500; surprises are still logged
       if (!(err instanceof jose.errors.JOSEError) && !(err instanceof KeySetUnavailable)) {
         this.logger.warn(`JWT rejected by an unexpected error: ${(err as Error)?.message ?? String(err)}`);
@@ -80,10 +90,14 @@ export class JwtVerifier implements OnModuleInit {
       throw Errors.unauthenticated();
     }
     if (!sub) throw Errors.unauthenticated();
-    const orgId = await this.auth.findActiveUserOrg(sub);
+    // §7.9: the subject is the provider's ID of the user, never read as a local user ID; only
+    // the user's IDP link for AUTH_IDP_ID names the local user
+    const userId = await this.auth.findUserByIdpLink(this.settings.idpId, sub);
+    if (!userId) throw Errors.unauthenticated();
+    const orgId = await this.auth.findActiveUserOrg(userId);
     if (!orgId) throw Errors.unauthenticated();
-    const memberships = await this.auth.membershipsOf(sub);
-    // keyed by subject, not jti: a client minting a token per call still meets its per-token rate limit
-    return new Caller(sub, orgId, `jwt:${sub}`, memberships);
+    const memberships = await this.auth.membershipsOf(userId);
+    // keyed by user, not jti: a client minting a token per call still meets its per-token rate limit
+    return new Caller(userId, orgId, `jwt:${userId}`, memberships);
   }
 }

@@ -1,4 +1,4 @@
-export type Permission = 'user.read' | 'user.write' | 'org.create' | 'org.member.write' | 'mail.admin';
+export type Permission = 'user.read' | 'user.write' | 'org.create' | 'org.member.write' | 'mail.admin' | 'action.admin';
 
 export const ROLES = ['IAM_OWNER', 'ORG_OWNER', 'ORG_USER_MANAGER', 'ORG_USER_VIEWER'] as const;
 export type Role = (typeof ROLES)[number];
@@ -6,7 +6,7 @@ export const ORG_ROLES: readonly Role[] = ['ORG_OWNER', 'ORG_USER_MANAGER', 'ORG
 
 /** What each role may do; docs/api.md lists it. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  IAM_OWNER: ['user.read', 'user.write', 'org.create', 'org.member.write', 'mail.admin'],
+  IAM_OWNER: ['user.read', 'user.write', 'org.create', 'org.member.write', 'mail.admin', 'action.admin'],
   ORG_OWNER: ['user.read', 'user.write', 'org.member.write'],
   ORG_USER_MANAGER: ['user.read', 'user.write'],
   ORG_USER_VIEWER: ['user.read'],

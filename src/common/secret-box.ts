@@ -1,10 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { APP_CONFIG } from '../config/config.module.js';
+import { ConfigError, type AppConfig } from '../config/config.js';
+import { createPrivateFileOnce, restrictFile } from './private-files.js';
 import { randomBytesPooled } from './random.js';
-import type { AppConfig } from '../config/config.js';
+
+/** Least key material (spec §7.8): an empty or short key makes hashes and sealed payloads guessable. */
+export const MIN_KEY_BYTES = 32;
 
 /**
  * Keyed hashing for verification codes and encryption for the few secrets that must wait in the
@@ -18,28 +22,26 @@ export class SecretBox {
   private readonly encKey: Buffer;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    const master = config.codeHmacKey ? Buffer.from(config.codeHmacKey, 'utf8') : this.keyFile(join(config.dataDir, 'code-hmac.key'));
+    const master = config.codeHmacKey ? Buffer.from(config.codeHmacKey, 'utf8') : this.keyFile(keyFilePath(config));
     this.hmacKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'code-hmac', 32));
     this.encKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'outbox-aes-gcm', 32));
   }
 
+  /**
+   * The generated key: read, or created once. API instances and workers starting together on
+   * an empty data directory all end up with the first one's key: the file appears complete or
+   * not at all (see createPrivateFileOnce), and whoever loses the race reads the winner's.
+   */
   private keyFile(path: string): Buffer {
-    try {
-      return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    let text = readIfExists(path);
+    if (text === undefined) {
+      if (createPrivateFileOnce(path, randomBytes(MIN_KEY_BYTES).toString('base64url') + '\n')) {
+        this.logger.log(`generated the code hashing key into ${path}`);
+      }
+      text = readFileSync(path, 'utf8');
     }
-    mkdirSync(dirname(path), { recursive: true });
-    const key = randomBytes(32);
-    try {
-      writeFileSync(path, key.toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
-      this.logger.log(`generated the code hashing key into ${path}`);
-      return key;
-    } catch (e) {
-      // another process created it first: use theirs
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
-      throw e;
-    }
+    restrictFile(path);
+    return keyOf(path, text);
   }
 
   hmac(value: string): string {
@@ -68,4 +70,36 @@ export class SecretBox {
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   }
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+const keyFilePath = (config: AppConfig) => join(config.dataDir, 'code-hmac.key');
+
+function keyOf(path: string, text: string): Buffer {
+  const key = Buffer.from(text.trim(), 'base64url');
+  if (key.length < MIN_KEY_BYTES) {
+    throw new ConfigError(
+      `the code key file ${path} holds ${key.length} bytes, at least ${MIN_KEY_BYTES} are needed (base64url); restore it, or set CODE_HMAC_KEY`,
+    );
+  }
+  return key;
+}
+
+/**
+ * For the entry points, before anything starts: a key file that exists but holds too little key
+ * stops the start with one line (a ConfigError). A missing one is created by SecretBox.
+ */
+export function checkCodeKeyFile(config: AppConfig): void {
+  if (config.codeHmacKey) return;
+  const path = keyFilePath(config);
+  const text = readIfExists(path);
+  if (text !== undefined) keyOf(path, text);
 }

@@ -20,7 +20,23 @@ describe('loadConfig: JWT access tokens', () => {
       clockSkewSeconds: 30,
       jwksCacheMaxAgeSeconds: 600,
       jwksCooldownSeconds: 30,
+      allowedTokenTypes: ['at+jwt', 'jwt'],
+      idpId: 'jwt',
     });
+  });
+
+  it('reads the accepted token types (lower-cased) and the IDP ID of the subject links (§7.9)', () => {
+    const jwt = loadConfig({ ...JWT, AUTH_ALLOWED_TOKEN_TYPES: ' AT+JWT , application/at+jwt ', AUTH_IDP_ID: 'corp-sso' }).jwt!;
+    expect(jwt.allowedTokenTypes).toEqual(['at+jwt', 'application/at+jwt']);
+    expect(jwt.idpId).toBe('corp-sso');
+  });
+
+  it.each([
+    ['AUTH_ALLOWED_TOKEN_TYPES', ' , '],
+    ['AUTH_ALLOWED_TOKEN_TYPES', 'at jwt'],
+    ['AUTH_IDP_ID', 'has space'],
+  ])('refuses %s=%j with a line naming it', (name, value) => {
+    expect(() => loadConfig({ ...JWT, [name]: value })).toThrow(new RegExp(`^${name}`));
   });
 
   it('reads the clock skew, cache age and cooldown', () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
@@ -23,8 +24,16 @@ export interface AppConfig {
   emailCodeMaxTotalAttempts: number;
   emailResendCooldownSeconds: number;
   emailMaxMailsPerDay: number;
+  /** Mails to one recipient address (all users together) in any 24 h; 0 disables (§7.6). */
+  emailMaxMailsPerAddressPerDay: number;
   urlTemplateAllowedHosts: string[];
   emailNotifyPrevious: boolean;
+  /** §10: how long the undo link in the notice to a replaced address works; 0 = notice without link. */
+  emailUndoTtlSeconds: number;
+  /** §10: using the undo link revokes the user's personal access tokens. */
+  emailUndoRevokesTokens: boolean;
+  /** §10: `immediate` (ZITADEL) replaces the address at once; `verify-first` holds it pending until verified. */
+  emailChangeMode: 'immediate' | 'verify-first';
   codeHmacKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** JSON lines for machines, or one readable line per event for a person. */
@@ -41,14 +50,45 @@ export interface AppConfig {
   rateLimitVerifyPerIp: number;
   /** Shared counters for several instances; unset = per-instance memory. */
   redisUrl: string | undefined;
-  /** Trust X-Forwarded-For / -Proto from a proxy in front. */
-  trustProxy: boolean;
+  /**
+   * The proxies in front whose X-Forwarded-For / -Proto are believed (§7.5): a hop count, or
+   * their addresses/CIDRs; false = none (the socket's address is the client's).
+   */
+  trustProxy: TrustProxy;
   /** JWT access tokens verified against a JWKS; unset = only PATs are accepted. */
   jwt: JwtConfig | undefined;
   /** Browser origins allowed to call the API (CORS); empty = no CORS headers at all. */
   corsAllowedOrigins: string[];
   /** §7.1: the longest lifetime of a new PAT, in days; 0 = unlimited (ZITADEL's default). */
   patMaxLifetimeDays: number;
+  /** GraphQL introspection without a token (§7.10); off = introspection needs a valid token. */
+  graphqlPublicIntrospection: boolean;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>` (§7.10). */
+  metricsToken: string | undefined;
+  grpc: GrpcLimits;
+  /** Actions (spec §9): calls of targets for recorded events. */
+  actions: ActionsConfig;
+}
+
+export type TrustProxy = false | number | string[];
+
+/** The gRPC (HTTP/2) server's limits (§7.10). */
+export interface GrpcLimits {
+  /** A session without any frame for this long is closed. */
+  idleTimeoutMs: number;
+  /** A session is asked to go away (GOAWAY, its calls finish) after this long, however busy. */
+  sessionTimeoutMs: number;
+  maxConcurrentStreams: number;
+  /** Largest request message accepted. */
+  maxMessageBytes: number;
+}
+
+export interface ActionsConfig {
+  /** Allow targets on loopback, private and link-local addresses (never cloud metadata). */
+  allowPrivateNetworks: boolean;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
 }
 
 export interface JwtConfig {
@@ -60,6 +100,10 @@ export interface JwtConfig {
   jwksCacheMaxAgeSeconds: number;
   /** Least time between two fetches triggered by a token whose key (`kid`) is not in the set. */
   jwksCooldownSeconds: number;
+  /** Accepted values of the JWT header `typ`, lower-cased (§7.9). */
+  allowedTokenTypes: string[];
+  /** The IDP ID of the links that map a token's `sub` to a local user (§7.9). */
+  idpId: string;
 }
 
 export class ConfigError extends Error {}
@@ -139,6 +183,16 @@ function jwt(env: Env): JwtConfig | undefined {
   const clockSkewSeconds = int(env, 'AUTH_JWT_CLOCK_SKEW_SECONDS', 30, 0, 3600);
   const jwksCacheMaxAgeSeconds = int(env, 'AUTH_JWKS_CACHE_MAX_AGE_SECONDS', 600, 1, 7 * 24 * 3600);
   const jwksCooldownSeconds = int(env, 'AUTH_JWKS_COOLDOWN_SECONDS', 30, 0, 3600);
+  const allowedTokenTypes = (env.AUTH_ALLOWED_TOKEN_TYPES || 'at+jwt,JWT')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+  for (const t of allowedTokenTypes) {
+    if (!/^[a-z0-9.+/-]+$/.test(t)) throw new ConfigError(`AUTH_ALLOWED_TOKEN_TYPES has an invalid type "${t}"`);
+  }
+  if (allowedTokenTypes.length === 0) throw new ConfigError('AUTH_ALLOWED_TOKEN_TYPES must name at least one type');
+  const idpId = (env.AUTH_IDP_ID || 'jwt').trim();
+  if (!/^[A-Za-z0-9._:@-]{1,200}$/.test(idpId)) throw new ConfigError(`AUTH_IDP_ID must be 1 to 200 characters of A-Z a-z 0-9 . _ : @ -`);
   if (!jwksUrl) {
     // an issuer or audience without a key set would silently accept no JWT at all
     if (issuer) throw new ConfigError('AUTH_ISSUER is set but AUTH_JWKS_URL is not');
@@ -147,7 +201,57 @@ function jwt(env: Env): JwtConfig | undefined {
   }
   if (!issuer) throw new ConfigError('AUTH_ISSUER is required when AUTH_JWKS_URL is set');
   if (!audience) throw new ConfigError('AUTH_AUDIENCE is required when AUTH_JWKS_URL is set');
-  return { jwksUrl, issuer, audience, clockSkewSeconds, jwksCacheMaxAgeSeconds, jwksCooldownSeconds };
+  return { jwksUrl, issuer, audience, clockSkewSeconds, jwksCacheMaxAgeSeconds, jwksCooldownSeconds, allowedTokenTypes, idpId };
+}
+
+/**
+ * §7.5: a hop count or a list of addresses/CIDRs. `true` would believe any X-Forwarded-For
+ * (whoever connects directly picks their own address), so it is refused like any other
+ * unparsable value.
+ */
+function trustProxy(env: Env): TrustProxy {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw.toLowerCase() === 'false' || raw === '0') return false;
+  const why = 'TRUST_PROXY must be the number of proxies in front (e.g. 1) or a comma-separated list of their addresses/CIDRs';
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 32) throw new ConfigError(`${why}; ${hops} hops is not plausible`);
+    return hops;
+  }
+  const list = raw.split(',').map((a) => a.trim());
+  for (const entry of list) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || rest.length > 0) throw new ConfigError(`${why}, got "${raw}"`);
+  }
+  return list;
+}
+
+/** SMTP_URL; `?tls=none` (spec §7.11) is the one value of `tls` it knows. */
+function smtpUrl(env: Env): string | undefined {
+  const raw = url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']);
+  if (raw === undefined) return undefined;
+  const tls = new URL(raw).searchParams.get('tls');
+  if (tls !== null && tls !== 'none') throw new ConfigError(`SMTP_URL's tls parameter may only be "none", got "${tls}"`);
+  return raw;
+}
+
+/** §7.12: codes must carry at least 30 bits, and a code may be guessed at most 10 times. */
+const MIN_CODE_BITS = 30;
+const MAX_CODE_ATTEMPTS = 10;
+
+function codePolicy(length: number, alphabet: string, maxAttempts: number): void {
+  const bits = length * Math.log2(alphabet.length);
+  if (bits < MIN_CODE_BITS) {
+    throw new ConfigError(
+      `EMAIL_CODE_LENGTH × log2(EMAIL_CODE_ALPHABET size) must be at least ${MIN_CODE_BITS} bits, got ${length} × log2(${alphabet.length}) = ${bits.toFixed(1)}`,
+    );
+  }
+  if (maxAttempts > MAX_CODE_ATTEMPTS) {
+    throw new ConfigError(`EMAIL_CODE_MAX_ATTEMPTS must be at most ${MAX_CODE_ATTEMPTS}, got ${maxAttempts}`);
+  }
 }
 
 /** `scheme://host[:port]` origins, as browsers send them in `Origin`. */
@@ -191,9 +295,17 @@ export function loadConfig(env: Env = process.env, stdoutIsTTY = process.stdout.
     if (!/^[a-z0-9.-]+(:\d+)?$/.test(h)) throw new ConfigError(`URL_TEMPLATE_ALLOWED_HOSTS has an invalid host "${h}"`);
   }
   const key = env.CODE_HMAC_KEY;
-  if (key !== undefined && key !== '' && key.length < 32) {
-    throw new ConfigError('CODE_HMAC_KEY must be at least 32 characters');
+  if (key !== undefined && key !== '' && Buffer.byteLength(key, 'utf8') < 32) {
+    throw new ConfigError('CODE_HMAC_KEY must be at least 32 bytes');
   }
+  const emailCodeLength = int(env, 'EMAIL_CODE_LENGTH', 6, 4, 20);
+  const emailCodeMaxAttempts = int(env, 'EMAIL_CODE_MAX_ATTEMPTS', 5, 1, 1000);
+  codePolicy(emailCodeLength, alphabet, emailCodeMaxAttempts);
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces');
+  }
+  const bodyLimitBytes = int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     grpcPort: int(env, 'GRPC_PORT', 8081, 0, 65535),
@@ -202,19 +314,23 @@ export function loadConfig(env: Env = process.env, stdoutIsTTY = process.stdout.
     database: database(env),
     adminPatPath: resolve(env.ADMIN_PAT_PATH || `${dataDir}/admin.pat`),
     externalUrl,
-    smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
+    smtpUrl: smtpUrl(env),
     mailDir: resolve(env.MAIL_DIR || `${dataDir}/mail`),
     mailFrom,
     dataDir,
-    emailCodeLength: int(env, 'EMAIL_CODE_LENGTH', 6, 4, 20),
+    emailCodeLength,
     emailCodeAlphabet: alphabet,
     emailCodeTtlSeconds: int(env, 'EMAIL_CODE_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
-    emailCodeMaxAttempts: int(env, 'EMAIL_CODE_MAX_ATTEMPTS', 5, 1, 1000),
+    emailCodeMaxAttempts,
     emailCodeMaxTotalAttempts: int(env, 'EMAIL_CODE_MAX_TOTAL_ATTEMPTS', 50, 1, 100_000),
     emailResendCooldownSeconds: int(env, 'EMAIL_RESEND_COOLDOWN_SECONDS', 60, 0, 24 * 3600),
     emailMaxMailsPerDay: int(env, 'EMAIL_MAX_MAILS_PER_DAY', 10, 0, 100000),
+    emailMaxMailsPerAddressPerDay: int(env, 'EMAIL_MAX_MAILS_PER_ADDRESS_PER_DAY', 10, 0, 100000),
     urlTemplateAllowedHosts: hosts,
     emailNotifyPrevious: bool(env, 'EMAIL_NOTIFY_PREVIOUS', false),
+    emailUndoTtlSeconds: int(env, 'EMAIL_UNDO_TTL_SECONDS', 259200, 0, 30 * 24 * 3600),
+    emailUndoRevokesTokens: bool(env, 'EMAIL_UNDO_REVOKES_TOKENS', true),
+    emailChangeMode: oneOf(env, 'EMAIL_CHANGE_MODE', 'immediate', ['immediate', 'verify-first'] as const),
     codeHmacKey: key || undefined,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     logFormat: oneOf(env, 'LOG_FORMAT', stdoutIsTTY && env.NODE_ENV !== 'production' ? 'pretty' : 'json', ['json', 'pretty'] as const),
@@ -223,16 +339,40 @@ export function loadConfig(env: Env = process.env, stdoutIsTTY = process.stdout.
     outboxRetryBaseMs: int(env, 'OUTBOX_RETRY_BASE_MS', 5000, 10, 3600_000),
     outboxLeaseMs: int(env, 'OUTBOX_LEASE_MS', 60_000, 1000, 3600_000),
     outboxConcurrency: int(env, 'OUTBOX_CONCURRENCY', 8, 1, 100),
-    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    bodyLimitBytes,
     rateLimitWritesPerToken: int(env, 'RATE_LIMIT_WRITES_PER_TOKEN', 6000, 0, 10_000_000),
     rateLimitWritesPerIp: int(env, 'RATE_LIMIT_WRITES_PER_IP', 6000, 0, 10_000_000),
     rateLimitVerifyPerIp: int(env, 'RATE_LIMIT_VERIFY_PER_IP', 60, 0, 10_000_000),
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
     jwt: jwt(env),
     corsAllowedOrigins: origins(env, 'CORS_ALLOWED_ORIGINS'),
     patMaxLifetimeDays: int(env, 'PAT_MAX_LIFETIME_DAYS', 0, 0, 100 * 366),
+    graphqlPublicIntrospection: bool(env, 'GRAPHQL_PUBLIC_INTROSPECTION', false),
+    metricsToken,
+    grpc: {
+      idleTimeoutMs: int(env, 'GRPC_IDLE_TIMEOUT_SECONDS', 300, 1, 24 * 3600) * 1000,
+      sessionTimeoutMs: int(env, 'GRPC_SESSION_TIMEOUT_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
+      maxConcurrentStreams: int(env, 'GRPC_MAX_CONCURRENT_STREAMS', 100, 1, 10_000),
+      maxMessageBytes: int(env, 'GRPC_MAX_MESSAGE_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    },
+    actions: {
+      allowPrivateNetworks: bool(env, 'ACTIONS_ALLOW_PRIVATE_NETWORKS', false),
+      maxAttempts: int(env, 'ACTIONS_MAX_ATTEMPTS', 12, 1, 100),
+      retryBaseMs: int(env, 'ACTIONS_RETRY_BASE_MS', 5000, 10, 3600_000),
+      retryMaxMs: int(env, 'ACTIONS_RETRY_MAX_MS', 60_000, 10, 24 * 3600_000),
+    },
   };
+}
+
+/**
+ * For the entry points' last catch: a ConfigError (bad settings, or key material found at start)
+ * is one line and exit 1; anything else keeps its stack.
+ */
+export function exitOnStartError(e: unknown): never {
+  if (e instanceof ConfigError) console.error(`configuration error: ${e.message}`);
+  else console.error(e);
+  process.exit(1);
 }
 
 /** For the entry points: the configuration, or one line naming the bad variable and exit 1. */

@@ -9,17 +9,20 @@ import {
   universalResponseToNodeResponse,
 } from '@connectrpc/connect-node';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
+import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
+import { ACTION_SERVICE_CONNECT } from '../actions/actions.operations.js';
+import type { OperationDef } from '../pipeline/operation.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { mapError } from '../common/errors/error-mapping.js';
 import { toConnectError } from './connect-errors.js';
+import { clientIp, proxyTrust } from '../common/request/client-ip.js';
 import type { ConnectDeps } from './connect-routes.js';
-import { clientIp } from '../common/request/client-ip.js';
 import { CLIENT_IP, errorInterceptor } from './interceptors.js';
-import { userServiceImplementation } from './user-service.connect.js';
+import { serviceImplementation, userServiceImplementation } from './user-service.connect.js';
 
-/** What ConnectRoutes loads at the first call: the handlers of every UserService method. */
+/** What ConnectRoutes loads at the first call: the handlers of every UserService and ActionService method. */
 export interface ConnectHandlers {
   /** Serves a call that Fastify routed to the service's path on the main port. */
   serve(req: FastifyRequest, reply: FastifyReply): Promise<void>;
@@ -29,7 +32,10 @@ export interface ConnectHandlers {
 
 /** Every service served over Connect, gRPC-web and gRPC, with its implementation (docs/api.md lists them). */
 export function connectServices(pipeline: ConnectDeps['pipeline']) {
-  return [{ service: UserService, implementation: userServiceImplementation(pipeline) }];
+  return [
+    { service: UserService, implementation: userServiceImplementation(pipeline) },
+    { service: ActionService, implementation: serviceImplementation(pipeline, ACTION_SERVICE_CONNECT as OperationDef[]) },
+  ];
 }
 
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
@@ -49,11 +55,13 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
   const router = createConnectRouter({ ...options, grpc: false });
   routes(router);
   const byPath = new Map<string, UniversalHandler>(router.handlers.map((h) => [h.requestPath, h]));
-  // GRPC_PORT: the client address is the HTTP/2 socket's
+  // the gRPC port has no Fastify: the client's address comes from the same trust rule (§7.5)
+  const trust = proxyTrust(deps.config.trustProxy);
   const node = connectNodeAdapter({
     ...options,
+    readMaxBytes: deps.config.grpc.maxMessageBytes,
+    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp(req, trust)),
     routes,
-    contextValues: (req) => createContextValues().set(CLIENT_IP, clientIp({ socket: req.socket })),
   });
 
   return {

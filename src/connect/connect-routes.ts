@@ -7,6 +7,8 @@ import type { ConnectHandlers } from './connect-handlers.js';
 
 /** The package and name of zitadel.user.v2.UserService: the path prefix of its calls. */
 export const USER_SERVICE_PATH = '/zitadel.user.v2.UserService/';
+/** The same for zitadel.action.v2beta.ActionService. */
+export const ACTION_SERVICE_PATH = '/zitadel.action.v2beta.ActionService/';
 
 /** What the Connect handlers use from the rest of the app. */
 export interface ConnectDeps {

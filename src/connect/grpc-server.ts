@@ -1,7 +1,9 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { mapError } from '../common/errors/error-mapping.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
 import { ConnectRoutes } from './connect-routes.js';
 import { grpcTrailersOnly } from './grpc-status.js';
 
@@ -18,13 +20,18 @@ export class GrpcServer implements OnApplicationShutdown {
   private server?: Http2Server;
   private readonly sessions = new Set<ServerHttp2Session>();
 
-  constructor(private readonly routes: ConnectRoutes) {}
+  constructor(
+    private readonly routes: ConnectRoutes,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Listens on the port (0: any free one) and returns the bound port. */
   async listen(port: number, host: string): Promise<number> {
     if (this.server) throw new Error('the gRPC server is already listening');
     // the Connect handlers are loaded at the first call (see ConnectRoutes)
-    const server = createServer((req, res) => {
+    const limits = this.config.grpc;
+    // §7.10: a client may hold only so many calls open at once per connection
+    const server = createServer({ settings: { maxConcurrentStreams: limits.maxConcurrentStreams } }, (req, res) => {
       this.routes.load().then(
         (connect) => connect.node(req, res),
         (e: unknown) => {
@@ -36,7 +43,18 @@ export class GrpcServer implements OnApplicationShutdown {
     });
     server.on('session', (session) => {
       this.sessions.add(session);
-      session.once('close', () => this.sessions.delete(session));
+      // §7.10: a connection that sends nothing is dropped (open streams included: a stalled
+      // call holds memory); a busy one is asked to go away after its lifetime, its calls finish
+      session.setTimeout(limits.idleTimeoutMs, () => session.destroy());
+      const lifetime = setTimeout(() => {
+        session.close();
+        setTimeout(() => session.destroy(), DRAIN_MS).unref();
+      }, limits.sessionTimeoutMs);
+      lifetime.unref();
+      session.once('close', () => {
+        clearTimeout(lifetime);
+        this.sessions.delete(session);
+      });
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { ConnectRoutes, USER_SERVICE_PATH } from './connect-routes.js';
+import { ACTION_SERVICE_PATH, ConnectRoutes, USER_SERVICE_PATH } from './connect-routes.js';
 
 /**
  * Serves the Connect protocol (JSON and binary) and gRPC-web on the main port, beside the Nest
@@ -13,7 +13,8 @@ export async function registerConnect(app: NestFastifyApplication): Promise<void
   await app.register((instance: FastifyInstance, _opts: unknown, done: (err?: Error) => void) => {
     instance.removeAllContentTypeParsers();
     instance.addContentTypeParser('*', (_req, _payload, parsed) => parsed(null, undefined));
-    instance.all(`${USER_SERVICE_PATH}:method`, async (req, reply) => (await connect.load()).serve(req, reply));
+    for (const path of [USER_SERVICE_PATH, ACTION_SERVICE_PATH])
+      instance.all(`${path}:method`, async (req, reply) => (await connect.load()).serve(req, reply));
     done();
   });
 }

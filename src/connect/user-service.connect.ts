@@ -14,8 +14,13 @@ type Impl = Partial<ServiceImpl<typeof UserService>>;
  * to the input; the other methods of the service answer Unimplemented.
  */
 export function userServiceImplementation(pipeline: Pipeline): Impl {
+  return serviceImplementation(pipeline, USER_SERVICE_CONNECT as OperationDef[]) as Impl;
+}
+
+/** The Connect implementation of a service whose methods are the given operations (the rest answer Unimplemented). */
+export function serviceImplementation(pipeline: Pipeline, defs: readonly OperationDef[]): Record<string, unknown> {
   const impl: Record<string, (req: unknown, ctx: HandlerContext) => Promise<unknown>> = {};
-  for (const def of USER_SERVICE_CONNECT as OperationDef[]) {
+  for (const def of defs) {
     const { method, fromProto, toProto } = def.connect!;
     impl[method] = async (req, ctx) => {
       const headers = Object.fromEntries(ctx.requestHeader.entries());
@@ -27,5 +32,5 @@ export function userServiceImplementation(pipeline: Pipeline): Impl {
       return toProto(result);
     };
   }
-  return impl as Impl;
+  return impl;
 }

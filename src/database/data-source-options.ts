@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SQLITE_PRAGMAS } from './sqlite-pragmas.js';
+import { PRIVATE_FILE, restrictFile } from '../common/private-files.js';
 
 /** The one place that turns configuration into TypeORM options, for the app and for the CLI. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
@@ -17,7 +18,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   } as const;
   if (config.database.type === 'sqlite') {
     const path = config.database.path;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') privateDatabaseFiles(path);
     return {
       ...common,
       type: 'better-sqlite3',
@@ -35,4 +36,15 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     url: config.database.url,
     extra: { max: 10, application_name: 'contact-email-service' },
   };
+}
+
+/**
+ * The SQLite database and its -wal and -shm files are 0600 (spec §7.8). SQLite gives the files
+ * it creates beside the database the database file's mode, so the database is created 0600
+ * before SQLite opens it (an empty file is an empty database), and older files are set to 0600.
+ */
+function privateDatabaseFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  closeSync(openSync(path, 'a', PRIVATE_FILE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) restrictFile(file);
 }

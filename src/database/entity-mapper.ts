@@ -11,6 +11,8 @@ interface MappedColumn {
   decode: Convert;
   /** property value → the value to bind */
   encode: Convert;
+  /** The column's literal default (`default:` in the entity), bound when the property is unset. */
+  fallback: unknown;
 }
 
 const transformers = (c: ColumnMetadata): ValueTransformer[] => (c.transformer ? ([] as ValueTransformer[]).concat(c.transformer) : []);
@@ -71,7 +73,12 @@ export class EntityMapper<T extends object> {
     private readonly create: () => T,
   ) {
     this.table = metadata.tableName;
-    this.all = metadata.columns.map((c) => ({ property: c.propertyName, column: c.databaseName, ...convertersOf(c) }));
+    this.all = metadata.columns.map((c) => ({
+      property: c.propertyName,
+      column: c.databaseName,
+      ...convertersOf(c),
+      fallback: ['string', 'number', 'boolean'].includes(typeof c.default) ? c.default : null,
+    }));
     for (const c of this.all) {
       this.byColumn.set(c.column, c);
       this.byProperty.set(c.property, c);
@@ -110,11 +117,14 @@ export class EntityMapper<T extends object> {
     return this.mapped(property).encode(value);
   }
 
-  /** Every column's value of `entity`, in the order of `columns` and `insert`; unset ones are NULL. */
+  /**
+   * Every column's value of `entity`, in the order of `columns` and `insert`; unset ones take the
+   * column's default, or NULL.
+   */
   values(entity: Partial<T>): unknown[] {
     return this.all.map((c) => {
       const v = (entity as Record<string, unknown>)[c.property];
-      return v === undefined ? null : c.encode(v);
+      return v === undefined ? (c.fallback == null ? null : c.encode(c.fallback)) : c.encode(v);
     });
   }
 

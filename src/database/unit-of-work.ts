@@ -28,6 +28,8 @@ export class UnitOfWork {
   private queued = 0;
   /** Set inside a SQLite unit of work, to catch a statement that forgot its EntityManager. */
   private readonly inside = new AsyncLocalStorage<true>();
+  /** Callbacks to run once the transaction of an entity manager has committed. */
+  private readonly committed = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -36,10 +38,28 @@ export class UnitOfWork {
     this.serial = !dialect.postgres;
   }
 
+  /** Runs `fn` after the transaction of `em` commits (never when it rolls back). */
+  afterCommit(em: EntityManager, fn: () => void): void {
+    const list = this.committed.get(em);
+    if (list) list.push(fn);
+    else this.committed.set(em, [fn]);
+  }
+
   async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(work);
+        let used: EntityManager | null = null;
+        const result = await this.once((em) => {
+          used = em;
+          this.committed.delete(em);
+          return work(em);
+        });
+        const after = used ? this.committed.get(used) : undefined;
+        if (after) {
+          this.committed.delete(used!);
+          for (const fn of after) fn();
+        }
+        return result;
       } catch (e) {
         if (attempt >= MAX_ATTEMPTS || !isConflict(e, this.dialect)) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));

@@ -12,8 +12,9 @@ import { UnitOfWork } from '../database/unit-of-work.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailKind, OutboxService } from '../outbox/outbox.service.js';
 import type { Call } from '../pipeline/operation.js';
-import { NewEvent, UsersRepository } from '../users/users.repository.js';
+import { MutableColumn, NewEvent, UsersRepository } from '../users/users.repository.js';
 import { UserTargets } from '../users/user-targets.js';
+import { EmailChangeService } from './email-change.service.js';
 import { assertValidEmailAddress } from './email-address.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from './inputs/email-code.input.js';
@@ -66,6 +67,16 @@ export interface IssuedVerification {
   mailed: boolean;
 }
 
+/**
+ * Changes to a user made along an email operation in its unit of work (UpdateUser's username and
+ * profile): `apply` sets them on the loaded user and returns the columns and events to commit;
+ * `request` is what the Idempotency-Key's request hash covers besides the email input.
+ */
+export interface AlongChange {
+  request: unknown;
+  apply(em: EntityManager, user: UserEntity): Promise<{ changes: Partial<Pick<UserEntity, MutableColumn>>; events: NewEvent[] }>;
+}
+
 /** What a unit of work decided: a result to answer (and remember), or an error to answer after committing. */
 type Outcome<T> = { result: T; mailed: boolean } | { error: AppError };
 
@@ -86,40 +97,67 @@ export class EmailService {
     private readonly metrics: MetricsService,
     private readonly box: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly emailChanges: EmailChangeService,
   ) {}
 
   /** SetEmail: a new address, with a code mailed or returned, or stored as verified. */
   setEmail(call: Call<SetEmailInput>): Promise<EmailChangeResult> {
+    return this.setEmailAlong(call, 'SetEmail', null);
+  }
+
+  /**
+   * SetEmail's use case, optionally with other changes to the same user in the same unit of
+   * work, applied first (UpdateUser's username and profile): one transaction, one commit.
+   */
+  setEmailAlong(call: Call<SetEmailInput>, operation: string, along: AlongChange | null): Promise<EmailChangeResult> {
     const { input } = call;
     const verification = input.verification;
-    return this.change(call, { operation: 'SetEmail' }, async (em, user, actorId) => {
+    const hashed = along ? { ...input, along: along.request } : undefined;
+    return this.change(call, { operation, hashed }, async (em, user, actorId) => {
+      const alongChanges = along ? await along.apply(em, user) : { changes: {}, events: [] };
       assertValidEmailAddress(input.email);
-      if (user.email === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
+      // spec §10: with an address pending, "not changed" is judged against it
+      if ((user.pendingEmail ?? user.email) === input.email) throw failedPrecondition('COMMAND-Uch5e', 'Email not changed');
       const previous = { email: user.email, verified: user.emailVerified };
-      user.email = input.email;
-      const issued = await this.applyVerification(em, { user, verification, previousEmail: previous.email, cooldown: false });
-      const events: NewEvent[] = [{ type: EmailEvents.changed, payload: { email: input.email } }, ...issued.events];
-      const notify = this.config.emailNotifyPrevious && previous.verified && !!previous.email;
-      if (notify) {
-        // beyond ZITADEL: tell the replaced address, and nothing more (not the new address)
-        await this.outbox.enqueue(em, {
-          kind: MailKind.emailChanged,
-          userId: user.id,
-          recipient: previous.email,
-          data: { displayName: user.displayName },
-        });
+      const pending = this.emailChanges.holdsPending(verification);
+      let changes: Partial<Pick<UserEntity, MutableColumn>>;
+      if (pending) {
+        // verify-first: the current address stays until the new one is verified
+        user.pendingEmail = input.email;
+        changes = { ...alongChanges.changes, pendingEmail: input.email };
+      } else {
+        user.email = input.email;
+        user.pendingEmail = null;
+        changes = { ...alongChanges.changes, email: input.email, emailVerified: verification.kind === 'verified', pendingEmail: null };
       }
-      const sequence = await this.users.commit(
-        em,
-        user,
-        { email: input.email, emailVerified: verification.kind === 'verified' },
-        events,
-        actorId,
-      );
+      const issued = await this.applyVerification(em, { user, verification, previousEmail: previous.email, cooldown: false });
+      const events: NewEvent[] = [
+        ...alongChanges.events,
+        { type: EmailEvents.changed, payload: pending ? { email: input.email, pending: true } : { email: input.email } },
+        ...issued.events,
+      ];
+      // beyond ZITADEL: tell the replaced address (with an undo link), and nothing more
+      const notified = !pending && (await this.emailChanges.notifyReplaced(em, user, previous));
+      const sequence = await this.users.commit(em, user, changes, events, actorId);
       return {
         result: { details: details(sequence, user.changedAt, user.orgId), verificationCode: issued.code },
-        mailed: issued.mailed || notify,
+        mailed: issued.mailed || notified,
       };
+    });
+  }
+
+  /** UpdateUser without an email: the other changes, in SetEmail's unit of work (lock, access rule, idempotency, commit). */
+  changeUser(
+    call: Call<{ userId: string; idempotencyKey?: string }>,
+    operation: string,
+    along: AlongChange,
+  ): Promise<{ details: Details }> {
+    return this.change(call, { operation, hashed: { ...call.input, along: along.request } }, async (em, user, actorId, lastChanged) => {
+      const { changes, events } = await along.apply(em, user);
+      // nothing changed: ZITADEL answers the user's current state
+      const sequence = events.length ? await this.users.commit(em, user, changes, events, actorId) : user.sequence;
+      const changeDate = events.length ? user.changedAt : lastChanged;
+      return { result: { details: details(sequence, changeDate, user.orgId) }, mailed: false };
     });
   }
 
@@ -161,12 +199,30 @@ export class EmailService {
       const source = this.box.hmac(`verify-attempts\u0000${call.source}`).slice(0, 16);
       const mine = bySource[source] ?? 0;
       if (mine >= this.config.emailCodeMaxAttempts) return failed();
-      const usable = code.email === user.email && code.expiresAt > now;
+      // verify-first: the code belongs to the pending address (spec §10)
+      const address = user.pendingEmail ?? user.email;
+      const usable = code.email === address && code.expiresAt > now;
       if (usable && this.verificationCodes.matches(user.id, input.verificationCode, code.codeHash)) {
         await this.codes.delete(em, user.id);
-        const sequence = await this.users.commit(em, user, { emailVerified: true }, [{ type: EmailEvents.verified }], actorId);
+        let mailed = false;
+        const promoted = user.pendingEmail !== null;
+        if (user.pendingEmail !== null) {
+          // spec §10 verify-first: the pending address replaces the current one now, and only now is the old one told
+          const previous = { email: user.email, verified: user.emailVerified };
+          user.email = user.pendingEmail;
+          user.emailVerified = true;
+          user.pendingEmail = null;
+          mailed = await this.emailChanges.notifyReplaced(em, user, previous);
+        }
+        const sequence = await this.users.commit(
+          em,
+          user,
+          { email: user.email, emailVerified: true, pendingEmail: null },
+          [{ type: EmailEvents.verified, payload: promoted ? { email: address, promoted: true } : null }],
+          actorId,
+        );
         this.metrics.codeVerifications.inc({ outcome: 'verified' });
-        return { result: { details: details(sequence, now, user.orgId) }, mailed: false };
+        return { result: { details: details(sequence, now, user.orgId) }, mailed };
       }
       const attempts = code.attempts + 1;
       if (!usable || attempts >= this.config.emailCodeMaxTotalAttempts) await this.codes.delete(em, user.id);
@@ -199,13 +255,15 @@ export class EmailService {
       return { events: [{ type: EmailEvents.verified }], mailed: false };
     }
     const now = user.changedAt;
-    if (verification.kind === 'send') await this.limits.check(em, user.id, user.email, now, cooldown);
+    // verify-first: codes are for the pending address (spec §10)
+    const address = user.pendingEmail ?? user.email;
+    if (verification.kind === 'send') await this.limits.check(em, user.id, address, now, cooldown);
     const code = this.verificationCodes.generate();
     const urlTemplate = verification.kind === 'send' ? (verification.urlTemplate ?? null) : null;
     await this.codes.replace(em, {
       userId: user.id,
       codeHash: this.verificationCodes.hash(user.id, code),
-      email: user.email,
+      email: address,
       urlTemplate,
       attempts: 0,
       sourceAttempts: '{}',
@@ -219,7 +277,7 @@ export class EmailService {
       },
     ];
     if (verification.kind === 'return') return { events, code, mailed: false };
-    const url = this.urlTemplates.render(urlTemplate, {
+    const url = this.urlTemplates.link(urlTemplate, {
       UserID: user.id,
       Code: code,
       OrgID: user.orgId,
@@ -231,7 +289,7 @@ export class EmailService {
     await this.outbox.enqueue(em, {
       kind: MailKind.verifyEmail,
       userId: user.id,
-      recipient: user.email,
+      recipient: address,
       data: { displayName: user.displayName, code, url },
     });
     return { events, mailed: true };
@@ -244,12 +302,15 @@ export class EmailService {
    */
   private async change<T>(
     call: Call<{ userId: string; idempotencyKey?: string }>,
-    options: { operation: string; hidden?: () => AppError },
-    work: (em: EntityManager, user: UserEntity, actorId: string) => Promise<Outcome<T>>,
+    /** `hashed`: what the Idempotency-Key's request hash covers, when more than the input (UpdateUser). */
+    options: { operation: string; hidden?: () => AppError; hashed?: object },
+    work: (em: EntityManager, user: UserEntity, actorId: string, lastChanged: Date) => Promise<Outcome<T>>,
   ): Promise<T> {
     const actorId = call.caller?.userId ?? '';
     const key = call.input.idempotencyKey;
-    const request: IdempotentRequest | null = key ? { callerId: actorId, key, operation: options.operation, input: call.input } : null;
+    const request: IdempotentRequest | null = key
+      ? { callerId: actorId, key, operation: options.operation, input: options.hashed ?? call.input }
+      : null;
     let outcome: Outcome<T> | { replay: T };
     try {
       outcome = await this.uow.run(async (em) => {
@@ -259,8 +320,9 @@ export class EmailService {
         const now = this.clock.now();
         const prior = request ? await this.idempotency.prior<T>(em, request, now) : undefined;
         if (prior !== undefined) return { replay: prior };
+        const lastChanged = user.changedAt;
         user.changedAt = now;
-        const out = await work(em, user, actorId);
+        const out = await work(em, user, actorId, lastChanged);
         if (request && 'result' in out) await this.idempotency.remember(em, request, out.result, now);
         return out;
       });

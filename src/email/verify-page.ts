@@ -102,3 +102,9 @@ export const PAGE_HEADERS: Record<string, string> = {
   'X-Frame-Options': 'DENY',
   'Cache-Control': 'no-store',
 };
+
+/** Another hosted page in the same layout and headers; `body` is HTML its caller rendered with escaping. */
+export async function layoutPage(title: string, body: string): Promise<string> {
+  const { layout } = await compiled();
+  return layout({ title, body });
+}

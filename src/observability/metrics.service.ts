@@ -42,6 +42,32 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly actionCalls = new Counter({
+    name: 'action_calls_total',
+    help: 'Action target calls by target ID and outcome (sent, retry, dead)',
+    labelNames: ['target', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private actionQueueSource: (() => Promise<Record<string, number>>) | null = null;
+
+  readonly actionQueueDepth = new Gauge({
+    name: 'action_calls_queued',
+    help: 'Action calls by state (pending, sending, retrying, sent, dead)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      if (!this.actionQueueSource) return;
+      const counts = await this.actionQueueSource();
+      for (const state of ['pending', 'sending', 'retrying', 'sent', 'dead']) this.actionQueueDepth.set({ state }, counts[state] ?? 0);
+    },
+  });
+
+  /** The actions module tells where its queue depth comes from; read at each scrape. */
+  setActionQueueDepthSource(source: () => Promise<Record<string, number>>): void {
+    this.actionQueueSource = source;
+  }
+
   private outboxSource: (() => Promise<Record<string, number>>) | null = null;
 
   readonly outboxDepth = new Gauge({

@@ -6,7 +6,7 @@ export interface ZitadelOperation {
   operationId: string;
   summary: string;
   description: string;
-  /** The body schema (POST), by component name. */
+  /** The body schema (POST, PATCH), by component name. */
   body?: string;
   /** The 200 response schema, by component name. */
   response: string;
@@ -56,6 +56,23 @@ export const USER_SERVICE_OPERATIONS: Record<string, ZitadelOperation> = {
     summary: 'User by ID',
     description: 'Returns the user, including the profile and email.',
     response: 'v2GetUserByIDResponse',
+  },
+  updateUser: {
+    operationId: 'UserService_UpdateUser',
+    summary: 'Update a user',
+    description:
+      'ZITADEL v4: changes the username, the profile and (human.email) the contact email — the latter exactly as SetEmail. human.phone and human.password answer 501 (code 12).',
+    body: 'UserServiceUpdateUserBody',
+    response: 'v2UpdateUserResponse',
+    errors: [409, 429],
+    idempotent: true,
+  },
+  cancelPendingEmail: {
+    operationId: 'UserService_CancelPendingEmail',
+    summary: 'Cancel the pending email',
+    description:
+      'beyond ZITADEL (EMAIL_CHANGE_MODE=verify-first; this operation is the service’s own): drops the address waiting for its code and the code; the current address stays. Fails with code 9 (EMAIL-n0pend) when none is pending.',
+    response: 'CancelPendingEmailResult',
   },
   setEmail: {
     operationId: 'UserService_SetEmail',

@@ -2,7 +2,7 @@ import { Field, ID, InputType } from '@nestjs/graphql';
 import { IsIn, IsOptional } from 'class-validator';
 import { ProtoMessage, ProtoString } from '../common/request/validation.js';
 
-const DELIVERY_STATES = ['pending', 'sending', 'retrying', 'sent', 'dead'] as const;
+export const DELIVERY_STATES = ['pending', 'sending', 'retrying', 'sent', 'dead'] as const;
 
 @ProtoMessage('ListMailDeliveriesRequest')
 @InputType('MailDeliveriesFilter')

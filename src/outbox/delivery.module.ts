@@ -6,6 +6,7 @@ import { fileTransport } from './file-transport.js';
 import { MailSender } from './mail-sender.js';
 import { MailTemplates } from './mail-templates.js';
 import { OutboxModule } from './outbox.module.js';
+import { UserStoreModule } from '../users/user-store.module.js';
 import { OutboxWorker } from './outbox.worker.js';
 import { smtpTransportOptions } from './smtp-transport.js';
 
@@ -17,6 +18,7 @@ import { smtpTransportOptions } from './smtp-transport.js';
 @Module({
   imports: [
     OutboxModule,
+    UserStoreModule,
     MailerModule.forRootAsync({
       imports: [],
       inject: [APP_CONFIG],

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_FILE, privateDir } from '../common/private-files.js';
 
 interface MailMessage {
   message: {
@@ -15,7 +15,8 @@ interface MailMessage {
  * is set, so a fresh `npm start` works with nothing else installed and mail can be read.
  */
 export function fileTransport(dir: string) {
-  mkdirSync(dir, { recursive: true });
+  // mails carry codes: readable by the service's user only (spec §7.8)
+  privateDir(dir);
   return {
     name: 'eml-file',
     version: '1.0.0',
@@ -24,7 +25,7 @@ export function fileTransport(dir: string) {
         if (err) return callback(err);
         const messageId = mail.message.messageId();
         const name = messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9@._-]/g, '_');
-        writeFile(join(dir, `${name}.eml`), data).then(
+        writeFile(join(dir, `${name}.eml`), data, { mode: PRIVATE_FILE }).then(
           () => callback(null, { envelope: mail.message.getEnvelope(), messageId }),
           (e: Error) => callback(e),
         );

@@ -15,6 +15,7 @@ export interface OutgoingMail {
 const SUBJECTS: Record<string, { subject: string; template: string }> = {
   [MailKind.verifyEmail]: { subject: 'Verify email', template: 'verify-email' },
   [MailKind.emailChanged]: { subject: 'Your email address was changed', template: 'email-changed' },
+  [MailKind.emailChangeReverted]: { subject: 'The change of your email address was undone', template: 'email-change-reverted' },
 };
 
 /** Renders a mail from its strict templates (HTML + text) and hands it to the configured transport. */
@@ -33,7 +34,7 @@ export class MailSender {
   async send(mail: OutgoingMail): Promise<void> {
     const kind = SUBJECTS[mail.kind];
     if (!kind) throw Object.assign(new Error(`unknown mail kind ${mail.kind}`), { permanent: true });
-    const { html, text } = this.templates.render(kind.template, mail.data);
+    const { html, text } = this.templates.render(kind.template, withoutControlCharacters(mail.data));
     await this.mailer.sendMail({
       to: mail.recipient,
       from: this.config.mailFrom,
@@ -44,4 +45,15 @@ export class MailSender {
       messageId: `<${mail.id}@${this.domain}>`,
     });
   }
+}
+
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * spec §7.11: a value a user chose (display name, username…) cannot add lines or other layout
+ * to the plain-text mail (a CR/LF in a display name would start a line of the sender's choosing).
+ */
+export function withoutControlCharacters(data: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? v.replace(CONTROL, '') : v]));
 }

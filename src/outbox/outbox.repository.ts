@@ -44,28 +44,49 @@ export class OutboxRepository {
     );
   }
 
+  /** Records a failed attempt; false when the mail is no longer this worker's (its lease ran out). */
   async markFailed(
     em: EntityManager,
     id: string,
     status: Extract<OutboxStatus, 'retrying' | 'dead'>,
     nextAttemptAt: Date,
     error: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     // a dead mail keeps its (encrypted) payload so that an admin can requeue it
-    await this.sql.run(
+    const r = await this.sql.run(
       em,
       "UPDATE mail_outbox SET status = $1, next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $4 AND status = 'sending'",
       [status, nextAttemptAt.getTime(), error.slice(0, 1000), id],
     );
+    return r.affected === 1;
   }
 
-  async recent(em: EntityManager, userId: string, kind: string, since: Date): Promise<{ recipient: string; createdAt: Date }[]> {
+  async recent(em: EntityManager, userId: string, since: Date): Promise<{ kind: string; recipient: string; createdAt: Date }[]> {
     const rows = await this.sql.rows(
       em,
-      'SELECT recipient, created_at FROM mail_outbox WHERE user_id = $1 AND kind = $2 AND created_at > $3 ORDER BY created_at DESC',
-      [userId, kind, since.getTime()],
+      'SELECT kind, recipient, created_at FROM mail_outbox WHERE user_id = $1 AND created_at > $2 ORDER BY created_at DESC',
+      [userId, since.getTime()],
     );
-    return rows.map((r) => this.mails.fromRow(r));
+    return rows.map((r) => {
+      const m = this.mails.fromRow(r);
+      return { kind: m.kind, recipient: m.recipient, createdAt: m.createdAt };
+    });
+  }
+
+  /**
+   * When the newest `limit` mails to one recipient (by its hash) since `since` were enqueued,
+   * newest first: one range scan of ix_mail_outbox_recipient. On PostgreSQL the transaction
+   * first takes a lock on the hash, so two changes of different users mailing one address are
+   * counted one after the other (on SQLite writers are serialised anyway).
+   */
+  async recentToRecipient(em: EntityManager, recipientHash: string, since: Date, limit: number): Promise<Date[]> {
+    if (this.sql.dialect.postgres) await this.sql.rows(em, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [recipientHash]);
+    const rows = await this.sql.rows(
+      em,
+      'SELECT created_at FROM mail_outbox WHERE recipient_hash = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3',
+      [recipientHash, since.getTime(), limit],
+    );
+    return rows.map((r) => this.mails.decode('createdAt', r.created_at));
   }
 
   async countByStatus(): Promise<Record<string, number>> {

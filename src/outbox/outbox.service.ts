@@ -15,6 +15,8 @@ export const MailKind = {
   verifyEmail: 'email.verify',
   /** Notice to the previous verified address that it was replaced. */
   emailChanged: 'email.changed',
+  /** Notice to the address that replaced it that the change was undone (spec §10). */
+  emailChangeReverted: 'email.change.reverted',
 } as const;
 export type MailKind = (typeof MailKind)[keyof typeof MailKind];
 
@@ -54,6 +56,7 @@ export class OutboxService {
       userId: mail.userId,
       kind: mail.kind,
       recipient: mail.recipient,
+      recipientHash: this.recipientKey(mail.recipient),
       payload: this.box.encrypt(JSON.stringify(mail.data)),
       status: 'pending',
       attempts: 0,
@@ -66,9 +69,23 @@ export class OutboxService {
     return id;
   }
 
-  /** The user's mails of a kind enqueued after `since`, newest first (for the resend limits). */
-  recent(em: EntityManager, userId: string, kind: MailKind, since: Date): Promise<{ recipient: string; createdAt: Date }[]> {
-    return this.repo.recent(em, userId, kind, since);
+  /** The user's mails (every kind) enqueued after `since`, newest first (for the resend limits). */
+  recent(em: EntityManager, userId: string, since: Date): Promise<{ kind: string; recipient: string; createdAt: Date }[]> {
+    return this.repo.recent(em, userId, since);
+  }
+
+  /**
+   * The keyed hash that identifies a recipient address (spec §7.6): trimmed and lower-cased, so
+   * `Victim@Example.com ` and `victim@example.com` are one address, and keyed, so the column
+   * cannot be matched against a list of addresses without the key.
+   */
+  recipientKey(address: string): string {
+    return this.box.hmac(`mail-recipient\u0000${address.trim().toLowerCase()}`);
+  }
+
+  /** When the newest `limit` mails to this address were enqueued after `since`, all users together; newest first. */
+  recentToRecipient(em: EntityManager, address: string, since: Date, limit: number): Promise<Date[]> {
+    return this.repo.recentToRecipient(em, this.recipientKey(address), since, limit);
   }
 
   /** Admin view of deliveries, newest first (at most 500). */

@@ -10,6 +10,11 @@ import { MetricsService } from '../observability/metrics.service.js';
 import { MailSender } from './mail-sender.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
+import { UsersRepository } from '../users/users.repository.js';
+import type { EntityManager } from 'typeorm';
+
+/** Recorded on the user when one of its mails is dead (beyond ZITADEL). */
+export const MAIL_DEAD_EVENT = 'user.human.email.delivery.dead';
 
 const BATCH = 50;
 const MAX_BACKOFF_MS = 15 * 60_000;
@@ -20,9 +25,9 @@ export function isPermanent(err: unknown): boolean {
   return e?.permanent === true || (typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600);
 }
 
-/** Exponential backoff with full jitter in its upper half. */
-export function backoffMs(attempts: number, baseMs: number, random = Math.random): number {
-  const ceiling = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+/** Exponential backoff with full jitter in its upper half, capped at `maxMs`. */
+export function backoffMs(attempts: number, baseMs: number, random = Math.random, maxMs = MAX_BACKOFF_MS): number {
+  const ceiling = Math.min(baseMs * 2 ** Math.max(0, attempts - 1), maxMs);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
@@ -48,8 +53,20 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
+    private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The user's event that a mail was given up on, in the transaction that marks it dead: the
+   * integrator's executions hear of it (spec §9) as of any other event.
+   */
+  private async recordDead(em: EntityManager, mail: OutboxMessageEntity): Promise<void> {
+    const user = (await this.users.findWithRoles(em, mail.userId))?.user;
+    if (!user) return;
+    user.changedAt = this.clock.now();
+    await this.users.commit(em, user, {}, [{ type: MAIL_DEAD_EVENT, payload: { deliveryId: mail.id, kind: mail.kind } }], '');
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.mailWorker === 'inline') this.start();
@@ -140,7 +157,9 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const reason = describe(e);
       const dead = isPermanent(e) || mail.attempts >= this.config.outboxMaxAttempts;
       const next = new Date(this.clock.now().getTime() + backoffMs(mail.attempts, this.config.outboxRetryBaseMs));
-      await this.uow.run((em) => this.repo.markFailed(em, mail.id, dead ? 'dead' : 'retrying', next, reason));
+      if (dead)
+        await this.uow.run(async (em) => (await this.repo.markFailed(em, mail.id, 'dead', next, reason)) && this.recordDead(em, mail));
+      else await this.uow.run((em) => this.repo.markFailed(em, mail.id, 'retrying', next, reason));
       this.metrics.mailDeliveries.inc({ outcome: dead ? 'dead' : 'retry' });
       if (dead) this.logger.error(`mail ${mail.id} is dead after ${mail.attempts} attempt(s): ${reason}`);
       else this.logger.warn(`mail ${mail.id} failed (attempt ${mail.attempts}), retry at ${next.toISOString()}: ${reason}`);

@@ -13,7 +13,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * still does the SMTP, STARTTLS or implicit TLS on the socket we hand it.
  */
 export function smtpTransportOptions(url: string, maxConnections: number): Record<string, unknown> {
-  const options = { pool: true, maxConnections, maxMessages: Infinity, ...parseConnectionUrl(url) };
+  const options = { pool: true, maxConnections, maxMessages: Infinity, ...parseConnectionUrl(url), ...tlsPolicy(url) };
   return {
     ...options,
     getSocket(
@@ -38,4 +38,22 @@ export function smtpTransportOptions(url: string, maxConnections: number): Recor
       });
     },
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: mail that never leaves the machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * spec §7.11: `smtp://` must upgrade with STARTTLS (nodemailer's requireTLS: no STARTTLS offered,
+ * no mail), except to a loopback host or when the URL says `?tls=none` (then no TLS at all).
+ * `smtps://` is TLS from the first byte.
+ */
+export function tlsPolicy(url: string): { requireTLS?: boolean; ignoreTLS?: boolean; tls?: undefined } {
+  const u = new URL(url);
+  if (u.protocol !== 'smtp:') return {};
+  if (u.searchParams.get('tls') === 'none') return { ignoreTLS: true, tls: undefined };
+  return isLoopbackHost(u.hostname) ? {} : { requireTLS: true };
 }

@@ -7,12 +7,21 @@ export class HumanProfileView {
   @Field() givenName!: string;
   @Field() familyName!: string;
   @Field() displayName!: string;
+  @Field(() => String, { nullable: true, description: 'Omitted when not set' }) nickName?: string;
+  @Field(() => String, { nullable: true, description: 'BCP 47; omitted when not set' }) preferredLanguage?: string;
+  @Field(() => String, { nullable: true, description: 'GENDER_FEMALE, GENDER_MALE or GENDER_DIVERSE; omitted when unspecified' })
+  gender?: string;
 }
 
 @ObjectType('HumanEmail')
 export class HumanEmailView {
   @Field() email!: string;
   @Field() isVerified!: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description: 'beyond ZITADEL (EMAIL_CHANGE_MODE=verify-first): the new address waiting for its code; omitted when none',
+  })
+  pendingEmail?: string;
 }
 
 @ObjectType('HumanUser')
@@ -63,5 +72,17 @@ export class PatView {
 
 @ObjectType('RemovePersonalAccessTokenPayload')
 export class RemovePatPayload {
+  @Field(() => DetailsType) details!: Details;
+}
+
+@ObjectType('UpdateUserPayload')
+export class UpdateUserPayload {
+  @Field(() => DetailsType) details!: Details;
+  @Field(() => GraphQLISODateTime, { description: "ZITADEL's changeDate" }) changeDate!: Date;
+  @Field(() => String, { nullable: true, description: 'Only with human.email.returnCode' }) emailCode?: string;
+}
+
+@ObjectType('CancelPendingEmailPayload')
+export class CancelPendingEmailPayload {
   @Field(() => DetailsType) details!: Details;
 }

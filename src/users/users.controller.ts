@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import type { EmailChangeResult } from '../email/email.service.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../email/inputs/email-code.input.js';
 import { SetEmailInput } from '../email/inputs/set-email.input.js';
@@ -8,6 +8,8 @@ import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { GetUserInput } from './inputs/get-user.input.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
+import { UpdateUserInput } from './inputs/update-user.input.js';
+import { CancelPendingEmail, UpdateUser } from './update-user.operations.js';
 import { ResendEmailCode, SendEmailCode, SetEmail, VerifyEmail } from '../email/email.operations.js';
 import {
   AddHumanUser,
@@ -37,6 +39,21 @@ export class UsersController {
   async getUserById(@CallOf() call: Call<GetUserInput>) {
     const { details, ...user } = await this.pipeline.execute(GetUserByID, call);
     return { details, user };
+  }
+
+  /** ZITADEL v4's UpdateUser: answers `{changeDate, emailCode?}` as ZITADEL does. */
+  @Patch(':userId')
+  @Op(UpdateUser)
+  async updateUser(@CallOf() call: Call<UpdateUserInput>) {
+    const { changeDate, emailCode } = await this.pipeline.execute(UpdateUser, call);
+    return { changeDate, emailCode };
+  }
+
+  /** beyond ZITADEL (verify-first): drops the address waiting for its code. */
+  @Delete(':userId/email/pending')
+  @Op(CancelPendingEmail)
+  cancelPendingEmail(@CallOf() call: Call<GetUserInput>) {
+    return this.pipeline.execute(CancelPendingEmail, call);
   }
 
   @Post(':userId/email')

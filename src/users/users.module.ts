@@ -7,12 +7,13 @@ import { PipelineModule } from '../pipeline/pipeline.module.js';
 import { UserStoreModule } from './user-store.module.js';
 import { UsersController } from './users.controller.js';
 import { UsersResolver } from './users.resolver.js';
+import { UserUpdateService } from './user-update.service.js';
 import { UsersService } from './users.service.js';
 
 @Module({
   imports: [UserStoreModule, AuthModule, EmailModule, OrganizationsModule, OutboxModule, PipelineModule],
   controllers: [UsersController],
-  providers: [UsersService, UsersResolver],
-  exports: [UsersService],
+  providers: [UsersService, UserUpdateService, UsersResolver],
+  exports: [UsersService, UserUpdateService],
 })
 export class UsersModule {}

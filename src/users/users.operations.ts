@@ -8,6 +8,8 @@ import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { GetUserInput } from './inputs/get-user.input.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
+import { genderNumber } from './inputs/update-user.input.js';
+import { UpdateUser } from './update-user.operations.js';
 import { addHumanUserFromRest, addPatFromRest, getUserFromRest, removePatFromRest } from './users.rest.js';
 import { UsersService } from './users.service.js';
 
@@ -40,6 +42,8 @@ export const AddHumanUser = defineOperation({
       organization: m.organization && (m.organization.org.case === 'orgId' ? { orgId: m.organization.org.value } : {}),
       profile: m.profile && { givenName: m.profile.givenName, familyName: m.profile.familyName, displayName: m.profile.displayName },
       email: m.email && { email: m.email.email, ...verificationFromProto(m.email.verification) },
+      // §7.9: the links through which a JWT's subject reaches this user (empty list = none)
+      idpLinks: m.idpLinks.length ? m.idpLinks.map((l) => ({ idpId: l.idpId, userId: l.userId, userName: l.userName })) : undefined,
     }),
     toProto: (r: { userId: string; details: Details; emailCode?: string }) => ({
       userId: r.userId,
@@ -70,7 +74,14 @@ export const GetUserByID = defineOperation({
         username: u.username,
         loginNames: u.loginNames,
         preferredLoginName: u.preferredLoginName,
-        type: { case: 'human', value: { profile: u.human.profile, email: u.human.email } },
+        type: {
+          case: 'human',
+          value: {
+            profile: { ...u.human.profile, gender: u.human.profile.gender ? genderNumber(u.human.profile.gender) : undefined },
+            // protobuf has no field for verify-first's pending address (REST and GraphQL show it)
+            email: { email: u.human.email.email, isVerified: u.human.email.isVerified },
+          },
+        },
       },
     }),
   },
@@ -110,4 +121,4 @@ export const RemovePersonalAccessToken = defineOperation({
 });
 
 /** The operations served over Connect, gRPC-web and gRPC (zitadel.user.v2.UserService). */
-export const USER_SERVICE_CONNECT = [AddHumanUser, GetUserByID, SetEmail, ResendEmailCode, SendEmailCode, VerifyEmail];
+export const USER_SERVICE_CONNECT = [AddHumanUser, GetUserByID, SetEmail, ResendEmailCode, SendEmailCode, VerifyEmail, UpdateUser];

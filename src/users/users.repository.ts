@@ -5,7 +5,37 @@ import { UserEventEntity } from '../database/entities/user-event.entity.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { EntityMapper } from '../database/entity-mapper.js';
 import { Sql } from '../database/sql.js';
+import { UserIdpLinkEntity } from '../database/entities/user-idp-link.entity.js';
 import { ConcurrentModificationError } from '../database/unit-of-work.js';
+import { ActionQueue } from '../actions/action-queue.js';
+
+/** The columns a change may write (the rest are fixed at creation). */
+export type MutableColumn =
+  | 'email'
+  | 'emailVerified'
+  | 'pendingEmail'
+  | 'displayName'
+  | 'state'
+  | 'username'
+  | 'givenName'
+  | 'familyName'
+  | 'nickName'
+  | 'gender'
+  | 'preferredLanguage';
+
+const MUTABLE_COLUMNS: readonly MutableColumn[] = [
+  'email',
+  'emailVerified',
+  'pendingEmail',
+  'displayName',
+  'state',
+  'username',
+  'givenName',
+  'familyName',
+  'nickName',
+  'gender',
+  'preferredLanguage',
+];
 
 export interface NewEvent {
   type: string;
@@ -34,7 +64,13 @@ export class UsersRepository {
   private readonly selectWithRoles: string;
   private readonly update: string;
 
-  constructor(private readonly sql: Sql) {
+  private readonly idpLinks: EntityMapper<UserIdpLinkEntity>;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly actions: ActionQueue,
+  ) {
+    this.idpLinks = sql.mapper(UserIdpLinkEntity);
     this.users = sql.mapper(UserEntity);
     this.events = sql.mapper(UserEventEntity);
     this.members = sql.mapper(MembershipEntity);
@@ -42,10 +78,10 @@ export class UsersRepository {
     this.selectWithRoles = `SELECT ${u.join(', ')}, m.scope AS m_scope, m.roles AS m_roles
       FROM users u LEFT JOIN memberships m ON m.user_id = u.id WHERE u.id = $1`;
     // one fixed statement for every change: the mutable columns from the merged state
-    const set = (['email', 'emailVerified', 'displayName', 'state', 'sequence', 'changedAt'] as const)
-      .map((p, i) => `${this.users.column(p)} = $${i + 1}`)
-      .join(', ');
-    this.update = `UPDATE users SET ${set} WHERE id = $7 AND sequence = $8`;
+    const set = [...MUTABLE_COLUMNS, 'sequence', 'changedAt'].map(
+      (p, i) => `${this.users.column(p as keyof UserEntity & string)} = $${i + 1}`,
+    );
+    this.update = `UPDATE users SET ${set.join(', ')} WHERE id = $${set.length + 1} AND sequence = $${set.length + 2}`;
   }
 
   /**
@@ -69,6 +105,22 @@ export class UsersRepository {
     return (await this.sql.one(em, 'SELECT 1 AS x FROM users WHERE org_id = $1 AND username = $2', [orgId, username])) !== null;
   }
 
+  /** Whether any of these identities at a provider is linked to a user already (spec §7.9). */
+  async idpLinkTaken(em: EntityManager, links: { idpId: string; externalUserId: string }[]): Promise<boolean> {
+    for (const l of links) {
+      const row = await this.sql.one(em, 'SELECT 1 AS x FROM user_idp_links WHERE idp_id = $1 AND external_user_id = $2', [
+        l.idpId,
+        l.externalUserId,
+      ]);
+      if (row) return true;
+    }
+    return false;
+  }
+
+  async insertIdpLinks(em: EntityManager, links: UserIdpLinkEntity[]): Promise<void> {
+    for (const link of links) await this.sql.run(em, this.idpLinks.insert, this.idpLinks.values(link));
+  }
+
   async idTaken(em: EntityManager, id: string): Promise<boolean> {
     return (await this.sql.one(em, 'SELECT 1 AS x FROM users WHERE id = $1', [id])) !== null;
   }
@@ -88,7 +140,7 @@ export class UsersRepository {
   async commit(
     em: EntityManager,
     user: UserEntity,
-    changes: Partial<Pick<UserEntity, 'email' | 'emailVerified' | 'displayName' | 'state'>>,
+    changes: Partial<Pick<UserEntity, MutableColumn>>,
     events: NewEvent[],
     creator: string,
   ): Promise<number> {
@@ -97,10 +149,7 @@ export class UsersRepository {
     const next = { ...user, ...changes };
     const u = this.users;
     const result = await this.sql.run(em, this.update, [
-      u.encode('email', next.email),
-      u.encode('emailVerified', next.emailVerified),
-      u.encode('displayName', next.displayName),
-      u.encode('state', next.state),
+      ...MUTABLE_COLUMNS.map((p) => u.encode(p, next[p])),
       u.encode('sequence', to),
       u.encode('changedAt', user.changedAt),
       user.id,
@@ -113,6 +162,10 @@ export class UsersRepository {
     return to;
   }
 
+  /**
+   * The one place events are recorded: each event row, and in the same transaction the calls of
+   * the action executions it triggers (spec §9), so no operation can record an event without them.
+   */
   private async append(em: EntityManager, user: UserEntity, from: number, events: NewEvent[], creator: string): Promise<void> {
     for (const [i, e] of events.entries()) {
       const event: UserEventEntity = {
@@ -126,5 +179,17 @@ export class UsersRepository {
       };
       await this.sql.run(em, this.events.insert, this.events.values(event));
     }
+    await this.actions.enqueue(
+      em,
+      events.map((e, i) => ({
+        aggregateId: user.id,
+        resourceOwner: user.orgId,
+        sequence: from + i + 1,
+        type: e.type,
+        createdAt: user.changedAt,
+        creator,
+        payload: e.payload,
+      })),
+    );
   }
 }

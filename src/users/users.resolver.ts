@@ -7,7 +7,18 @@ import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
 import { GetUserInput } from './inputs/get-user.input.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
-import { AddHumanUserPayload, AddPatPayload, EmailChangePayload, PatView, RemovePatPayload, UserView } from './user.view.js';
+import { UpdateUserInput } from './inputs/update-user.input.js';
+import { CancelPendingEmail, UpdateUser } from './update-user.operations.js';
+import {
+  AddHumanUserPayload,
+  AddPatPayload,
+  CancelPendingEmailPayload,
+  EmailChangePayload,
+  PatView,
+  RemovePatPayload,
+  UpdateUserPayload,
+  UserView,
+} from './user.view.js';
 import { ResendEmailCode, SendEmailCode, SetEmail, VerifyEmail } from '../email/email.operations.js';
 import {
   AddHumanUser,
@@ -35,6 +46,20 @@ export class UsersResolver {
   @Op(AddHumanUser)
   addHumanUser(@CallOf() call: Call<AddHumanUserInput>, @Args('input', { type: () => AddHumanUserInput }) _input: unknown) {
     return this.pipeline.execute(AddHumanUser, call);
+  }
+
+  @Mutation(() => UpdateUserPayload, { description: 'UpdateUser (ZITADEL v4): username, profile, and human.email exactly as SetEmail' })
+  @Op(UpdateUser)
+  updateUser(@CallOf() call: Call<UpdateUserInput>, @Args('input', { type: () => UpdateUserInput }) _input: unknown) {
+    return this.pipeline.execute(UpdateUser, call);
+  }
+
+  @Mutation(() => CancelPendingEmailPayload, {
+    description: 'beyond ZITADEL (EMAIL_CHANGE_MODE=verify-first): drop the address waiting for its code',
+  })
+  @Op(CancelPendingEmail)
+  cancelPendingEmail(@CallOf() call: Call<GetUserInput>, @Args('userId', { type: () => ID }) _userId: string) {
+    return this.pipeline.execute(CancelPendingEmail, call);
   }
 
   @Mutation(() => EmailChangePayload, { description: 'SetEmail: change the contact email and start its verification' })

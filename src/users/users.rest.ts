@@ -22,7 +22,15 @@ export const addHumanUserFromRest = (_params: Record<string, string>, raw: unkno
           isVerified: field(e, 'isVerified') ?? undefined,
         }
       : email,
+    idpLinks: messages(b, 'idpLinks'),
   };
+};
+
+/** A repeated message field: each object element converted like a nested message. */
+const messages = (b: Record<string, unknown>, name: string) => {
+  const v = field(b, name);
+  if (!Array.isArray(v)) return v ?? undefined;
+  return v.map((x) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? message({ x }, 'x') : x));
 };
 
 export const getUserFromRest = (params: Record<string, string>) => ({ userId: params.userId });

@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { UserEntity } from '../database/entities/user.entity.js';
+import { UserIdpLinkEntity } from '../database/entities/user-idp-link.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { assertValidEmailAddress } from '../email/email-address.js';
 import { EmailService } from '../email/email.service.js';
@@ -15,6 +16,7 @@ import { OrganizationsService } from '../organizations/organizations.service.js'
 import { OutboxService } from '../outbox/outbox.service.js';
 import { AddHumanUserInput } from './inputs/add-human-user.input.js';
 import { AddPatInput } from './inputs/add-pat.input.js';
+import { GENDERS } from './inputs/update-user.input.js';
 import { type Call, callerOf } from '../pipeline/operation.js';
 import { GetUserInput } from './inputs/get-user.input.js';
 import { NewEvent, UsersRepository } from './users.repository.js';
@@ -64,6 +66,11 @@ export class UsersService {
       const username = input.username ?? input.email.email;
       // §7.3: an ID taken in any organisation and a username taken in this one get one answer that names no organisation
       if ((await this.users.idTaken(em, userId)) || (await this.users.usernameTaken(em, orgId, username))) throw userExists();
+      const links = (input.idpLinks ?? []).map((l) => ({ idpId: l.idpId, externalUserId: l.userId, externalUserName: l.userName }));
+      // one identity at a provider is one local user (a JWT's subject must name exactly one)
+      const distinct = new Set(links.map((l) => `${l.idpId}\u0000${l.externalUserId}`));
+      if (distinct.size < links.length || (await this.users.idpLinkTaken(em, links)))
+        throw alreadyExists('COMMAND-1dpLk', 'IDP link already exists');
       const now = this.clock.now();
       const user = Object.assign(new UserEntity(), {
         id: userId,
@@ -89,6 +96,10 @@ export class UsersService {
         ...issued.events,
       ];
       const sequence = await this.users.create(em, user, events, caller.userId);
+      await this.users.insertIdpLinks(
+        em,
+        links.map((l) => Object.assign(new UserIdpLinkEntity(), { ...l, userId, createdAt: now })),
+      );
       return { result: { userId, details: details(sequence, now, orgId), emailCode: issued.code }, mailed: issued.mailed };
     });
     if (mailed) this.outbox.wake();
@@ -105,8 +116,20 @@ export class UsersService {
       loginNames: [user.username],
       preferredLoginName: user.username,
       human: {
-        profile: { givenName: user.givenName, familyName: user.familyName, displayName: user.displayName },
-        email: { email: user.email, isVerified: user.emailVerified },
+        profile: {
+          givenName: user.givenName,
+          familyName: user.familyName,
+          displayName: user.displayName,
+          // protojson leaves out what is unset
+          ...(user.nickName ? { nickName: user.nickName } : {}),
+          ...(user.preferredLanguage ? { preferredLanguage: user.preferredLanguage } : {}),
+          ...(user.gender ? { gender: GENDERS[user.gender] ?? 'GENDER_UNSPECIFIED' } : {}),
+        },
+        email: {
+          email: user.email,
+          isVerified: user.emailVerified,
+          ...(user.pendingEmail !== null ? { pendingEmail: user.pendingEmail } : {}),
+        },
       },
     };
   }

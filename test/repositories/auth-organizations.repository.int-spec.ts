@@ -13,7 +13,7 @@ describe(`AuthRepository and OrganizationsRepository on ${TEST_DB}`, () => {
   beforeAll(() => {
     auth = new AuthRepository(t.sql);
     orgs = new OrganizationsRepository(t.sql);
-    users = new UsersRepository(t.sql);
+    users = new UsersRepository(t.sql, t.actions);
   });
 
   const addUser = async (state: UserEntity['state'] = 'active') => {

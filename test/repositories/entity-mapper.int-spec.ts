@@ -1,4 +1,4 @@
-import { bigintNumber, epochMs } from '../../src/database/columns.js';
+import { bigintNumber, bigintText, epochMs } from '../../src/database/columns.js';
 import { EntityMapper } from '../../src/database/entity-mapper.js';
 import { ENTITIES } from '../../src/database/entities/index.js';
 import { TEST_DB } from '../support/database.js';
@@ -15,6 +15,7 @@ function sample(meta: { columns: { propertyName: string; type: unknown; length: 
   meta.columns.forEach((c, k) => {
     if (c.transformer === epochMs) e[c.propertyName] = new Date(1_700_000_000_000 + n * 1000 + k);
     else if (c.transformer === bigintNumber) e[c.propertyName] = 9_007_199_254_000 + n * 10 + k;
+    else if (c.transformer === bigintText) e[c.propertyName] = String(9_007_199_254_000 + n * 10 + k);
     else if (c.type === 'boolean') e[c.propertyName] = n % 2 === 0;
     else if (c.type === 'integer') e[c.propertyName] = 3 + n;
     else if (c.type === 'simple-array') e[c.propertyName] = ['ORG_OWNER', `ROLE_${n}`];

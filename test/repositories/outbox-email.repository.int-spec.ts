@@ -31,6 +31,7 @@ describe(`OutboxRepository, EmailCodesRepository and IdempotencyRepository on ${
       lastError: null,
       createdAt: new Date(T0),
       sentAt: null,
+      recipientHash: null,
       ...over,
     });
   const insert = (...rows: OutboxMessageEntity[]) =>
@@ -115,9 +116,10 @@ describe(`OutboxRepository, EmailCodesRepository and IdempotencyRepository on ${
       const counts = await outbox.countByStatus();
       expect(counts.dead).toBeGreaterThanOrEqual(1);
       expect(Object.values(counts).reduce((s, n) => s + n, 0)).toBe((await outbox.list({}, 1000)).length);
-      const recent = await t.uow.run((em) => outbox.recent(em, user, 'email.verify', new Date(T0 + 1)));
-      expect(recent.map((m) => ({ recipient: m.recipient, createdAt: m.createdAt }))).toEqual([
-        { recipient: 'two@example.com', createdAt: new Date(T0 + 2) },
+      const recent = await t.uow.run((em) => outbox.recent(em, user, new Date(T0 + 1)));
+      expect(recent).toEqual([
+        { kind: 'email.changed', recipient: other.recipient, createdAt: new Date(T0 + 3) },
+        { kind: first.kind, recipient: 'two@example.com', createdAt: new Date(T0 + 2) },
       ]);
     });
   });

@@ -18,6 +18,10 @@ const newUser = (id: string, at: Date): UserEntity =>
     displayName: 'Minnie Mouse',
     email: `${id}@example.com`,
     emailVerified: false,
+    pendingEmail: null,
+    nickName: '',
+    gender: 0,
+    preferredLanguage: '',
     sequence: 0,
     createdAt: at,
     changedAt: at,
@@ -27,7 +31,7 @@ describe(`UsersRepository on ${TEST_DB}`, () => {
   const t = useDataLayer();
   let users: UsersRepository;
   beforeAll(() => {
-    users = new UsersRepository(t.sql);
+    users = new UsersRepository(t.sql, t.actions);
   });
   const eventsOf = (userId: string) => t.ds.getRepository(UserEventEntity).find({ where: { userId }, order: { sequence: 'ASC' } });
 

@@ -245,10 +245,12 @@ export async function getUserVia(api: Api, transport: Transport, userId: string)
 const GRPC_NAMES: Record<number, string> = {
   3: 'INVALID_ARGUMENT',
   5: 'NOT_FOUND',
+  6: 'ALREADY_EXISTS',
   7: 'PERMISSION_DENIED',
   8: 'RESOURCE_EXHAUSTED',
   9: 'FAILED_PRECONDITION',
   10: 'ABORTED',
+  12: 'UNIMPLEMENTED',
   16: 'UNAUTHENTICATED',
 };
 
@@ -274,7 +276,16 @@ export const NOT_FOUND = appError(5, 404, 'COMMAND-ieJ2e', 'Email not found');
 export const PERMISSION_DENIED = appError(7, 403, 'AUTH-AWfge', 'No matching permissions found');
 
 /** Asserts the exact ZITADEL error shape of the transport: the REST body, or GraphQL's message and extensions. */
-export function expectError(o: Outcome | UserOutcome, transport: Transport, want: ExpectedError): void {
+export function expectError(
+  o:
+    | Outcome
+    | UserOutcome
+    | AddUserOutcome
+    | { ok: true; raw: any }
+    | { ok: false; httpStatus: number; grpcCode: number; id?: string; raw: any },
+  transport: Transport,
+  want: ExpectedError,
+): void {
   if (o.ok) throw new Error(`expected an error, got success: ${JSON.stringify(o.raw)}`);
   const grpcCode = want.kind === 'validation' ? 3 : want.grpcCode;
   const httpStatus = want.kind === 'validation' ? 400 : want.httpStatus;

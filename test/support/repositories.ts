@@ -1,4 +1,9 @@
 import { DataSource } from 'typeorm';
+import { ActionCallsRepository } from '../../src/actions/action-calls.repository.js';
+import { ActionQueue } from '../../src/actions/action-queue.js';
+import { ActionsRepository } from '../../src/actions/actions.repository.js';
+import { IdGenerator } from '../../src/common/id-generator.js';
+import { SecretBox } from '../../src/common/secret-box.js';
 import { loadConfig } from '../../src/config/config.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { Dialect } from '../../src/database/dialect.js';
@@ -11,6 +16,8 @@ export interface DataLayer {
   dialect: Dialect;
   uow: UnitOfWork;
   sql: Sql;
+  /** The queue every recorded event goes through (UsersRepository writes to it). */
+  actions: ActionQueue;
 }
 
 /**
@@ -22,12 +29,21 @@ export function useDataLayer(): DataLayer {
   const layer = {} as DataLayer;
   beforeAll(async () => {
     db = await freshDatabase();
-    layer.ds = new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: db.url, DATA_DIR: db.dir })));
+    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: db.dir });
+    layer.ds = new DataSource(dataSourceOptions(config));
     await layer.ds.initialize();
     await layer.ds.runMigrations({ transaction: 'each' });
     layer.dialect = new Dialect(layer.ds);
     layer.uow = new UnitOfWork(layer.ds, layer.dialect);
     layer.sql = new Sql(layer.ds, layer.dialect, layer.uow);
+    const sql = layer.sql;
+    layer.actions = new ActionQueue(
+      new ActionsRepository(sql),
+      new ActionCallsRepository(sql),
+      layer.uow,
+      new IdGenerator(),
+      new SecretBox(config),
+    );
   });
   afterAll(async () => {
     await layer.ds?.destroy();

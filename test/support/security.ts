@@ -121,6 +121,35 @@ export const ops = {
     return connectResult(client(target, wire).setEmail({ userId, email, verification: protoVerification(v) }));
   },
 
+  /** UpdateUser (spec §10): a username, a nick name, and optionally a new email with a verification mode. */
+  updateUser(
+    target: Target,
+    wire: Wire,
+    userId: string,
+    change: { username?: string; nickName?: string; email?: string; v?: Verification },
+  ): Promise<Result> {
+    const profile = change.nickName === undefined ? undefined : { nickName: change.nickName };
+    if (wire === 'rest' || wire === 'graphql') {
+      const email =
+        change.email === undefined
+          ? undefined
+          : { email: change.email, ...(wire === 'rest' ? restVerification : gqlVerification)(change.v ?? 'return') };
+      const body = { username: change.username, human: { profile, email } };
+      if (wire === 'rest')
+        return rest(target.t.url, 'PATCH', `/v2/users/${userId}`, body, target.token ?? undefined, target.headers).then(restResult);
+      return gql(
+        target.t.url,
+        'mutation($input: UpdateUserInput!) { updateUser(input: $input) { changeDate emailCode } }',
+        { input: { userId, ...body } },
+        target.token ?? undefined,
+      ).then((r) => gqlResult('updateUser', r));
+    }
+    const email = change.email === undefined ? undefined : { email: change.email, verification: protoVerification(change.v ?? 'return') };
+    return connectResult(
+      client(target, wire).updateUser({ userId, username: change.username, userType: { case: 'human', value: { profile, email } } }),
+    );
+  },
+
   sendCode(target: Target, wire: Wire, userId: string, v: 'send' | 'return' = 'return', resend = false): Promise<Result> {
     if (wire === 'rest')
       return rest(

@@ -10,6 +10,15 @@ export interface ReceivedMail {
   html: string;
   messageId: string;
   parsed: ParsedMail;
+  /** Whether the session had upgraded to TLS (STARTTLS) when the mail came in. */
+  secure: boolean;
+}
+
+export interface SinkOptions {
+  /** The address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Offer STARTTLS (with smtp-server's built-in self-signed certificate); off by default. */
+  startTls?: boolean;
 }
 
 export interface SinkBehaviour {
@@ -25,7 +34,10 @@ export class SmtpSink {
   private server!: SMTPServer;
   port = 0;
 
-  constructor(private behaviour: SinkBehaviour = {}) {}
+  constructor(
+    private behaviour: SinkBehaviour = {},
+    private readonly options: SinkOptions = {},
+  ) {}
 
   setBehaviour(b: SinkBehaviour): void {
     this.behaviour = b;
@@ -34,9 +46,9 @@ export class SmtpSink {
   async start(): Promise<this> {
     this.server = new SMTPServer({
       authOptional: true,
-      disabledCommands: ['STARTTLS'],
+      disabledCommands: this.options.startTls ? [] : ['STARTTLS'],
       logger: false,
-      onData: (stream, _session, callback) => {
+      onData: (stream, session, callback) => {
         const n = ++this.attempts;
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -59,6 +71,7 @@ export class SmtpSink {
                 html: typeof parsed.html === 'string' ? parsed.html : '',
                 messageId: parsed.messageId ?? '',
                 parsed,
+                secure: session.secure,
               });
               callback();
               const w = this.waiters;
@@ -70,13 +83,13 @@ export class SmtpSink {
         });
       },
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server.listen(0, this.options.host ?? '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;
   }
 
   get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
+    return `smtp://${this.options.host ?? '127.0.0.1'}:${this.port}`;
   }
 
   /** Mails to this address so far. */

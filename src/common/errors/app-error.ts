@@ -55,6 +55,7 @@ export const aborted = (id: string, message: string) => new AppError(Code.ABORTE
 export const resourceExhausted = (id: string, message: string, retryAfter: number) =>
   new AppError(Code.RESOURCE_EXHAUSTED, id, message, { retryAfter });
 export const unavailable = (id: string, message: string) => new AppError(Code.UNAVAILABLE, id, message);
+export const unimplemented = (id: string, message: string) => new AppError(Code.UNIMPLEMENTED, id, message);
 export const internal = (id: string, message = 'Internal error') => new AppError(Code.INTERNAL, id, message);
 
 /**

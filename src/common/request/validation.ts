@@ -81,10 +81,14 @@ export interface CheckedInput {
 }
 
 function firstMessage(error: ValidationError): string {
-  const field = `${protoName(error.target ?? {})}.${pascal(error.property)}`;
-  if (error.children?.length) {
-    return `invalid ${field}: embedded message failed validation | caused by: ${firstMessage(error.children[0]!)}`;
+  let field = `${protoName(error.target ?? {})}.${pascal(error.property)}`;
+  let child = error.children?.[0];
+  // a repeated message field: the element's index, then the element's own first violation
+  if (child && Array.isArray(error.value) && /^\d+$/.test(child.property)) {
+    field += `[${child.property}]`;
+    child = child.children?.[0];
   }
+  if (child) return `invalid ${field}: embedded message failed validation | caused by: ${firstMessage(child)}`;
   const constraint = Object.values(error.constraints ?? {})[0] ?? 'value is invalid';
   return `invalid ${field}: ${constraint}`;
 }

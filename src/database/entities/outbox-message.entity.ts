@@ -7,6 +7,7 @@ export type OutboxStatus = 'pending' | 'sending' | 'retrying' | 'sent' | 'dead';
 @Entity('mail_outbox')
 @Index('ix_mail_outbox_due', ['status', 'nextAttemptAt'])
 @Index('ix_mail_outbox_user', ['userId', 'createdAt'])
+@Index('ix_mail_outbox_recipient', ['recipientHash', 'createdAt'])
 export class OutboxMessageEntity {
   /** Time-ordered ID; also the stable Message-ID of the mail. */
   @PrimaryColumn({ type: 'varchar', length: 20 })
@@ -20,6 +21,10 @@ export class OutboxMessageEntity {
 
   @Column({ type: 'varchar', length: 200 })
   recipient!: string;
+
+  /** Keyed hash of the normalised recipient, for the per-address cap (spec §7.6); null on older rows. */
+  @Column({ name: 'recipient_hash', type: 'varchar', length: 64, nullable: true })
+  recipientHash!: string | null;
 
   /** Template data, encrypted (it holds the code); cleared once the mail is sent. */
   @Column({ type: 'text', nullable: true })

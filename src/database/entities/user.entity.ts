@@ -32,8 +32,24 @@ export class UserEntity {
   @Column({ name: 'display_name', type: 'varchar', length: 200 })
   displayName!: string;
 
+  /** ZITADEL's profile.nickName; empty when unset. */
+  @Column({ name: 'nick_name', type: 'varchar', length: 200, default: '' })
+  nickName!: string;
+
+  /** ZITADEL's zitadel.user.v2.Gender number (0 = unspecified). */
+  @Column({ type: 'integer', default: 0 })
+  gender!: number;
+
+  /** ZITADEL's profile.preferredLanguage (BCP 47); empty when unset. */
+  @Column({ name: 'preferred_language', type: 'varchar', length: 10, default: '' })
+  preferredLanguage!: string;
+
   @Column({ type: 'varchar', length: 200 })
   email!: string;
+
+  /** spec §10 verify-first: the new address, waiting for its code; null when none is pending. */
+  @Column({ name: 'pending_email', type: 'varchar', length: 200, nullable: true })
+  pendingEmail!: string | null;
 
   @Column({ name: 'email_verified', type: 'boolean', default: false })
   emailVerified!: boolean;

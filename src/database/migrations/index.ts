@@ -1,7 +1,12 @@
 import { Init1795900000000 } from './1795900000000-init.js';
 import { IdempotencyKeys1795910000000 } from './1795910000000-idempotency-keys.js';
 import { CodeAttemptsPerSource1796000000000 } from './1796000000000-code-attempts-per-source.js';
+import { OutboxRecipientHash1796010000000 } from './1796010000000-outbox-recipient-hash.js';
+import { UserIdpLinks1796011000000 } from './1796011000000-user-idp-links.js';
 import { GrowingTables1796030000000 } from './1796030000000-growing-tables.js';
+import { Actions1796060000000 } from './1796060000000-actions.js';
+import { SafeEmailChange1796070000000 } from './1796070000000-safe-email-change.js';
+import { UserPreferredLanguage1796070000001 } from './1796070000001-user-preferred-language.js';
 
 /**
  * Every migration, in order. Listed explicitly: no globbing, the same in src and dist.
@@ -11,5 +16,10 @@ export const MIGRATIONS: Function[] = [
   Init1795900000000,
   IdempotencyKeys1795910000000,
   CodeAttemptsPerSource1796000000000,
+  OutboxRecipientHash1796010000000,
+  UserIdpLinks1796011000000,
   GrowingTables1796030000000,
+  Actions1796060000000,
+  SafeEmailChange1796070000000,
+  UserPreferredLanguage1796070000001,
 ];

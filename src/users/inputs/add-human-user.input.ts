@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { CheckedInput, InputChecks, Msg, ProtoMessage, ProtoString } from '../../common/request/validation.js';
 import {
   checkVerification,
@@ -55,6 +55,26 @@ export class HumanEmailInput implements WithVerification {
   isVerified?: boolean;
 }
 
+/** ZITADEL's IDPLink: the user's identity at an identity provider (spec §7.9). */
+@ProtoMessage('IDPLink')
+@InputType('IdpLinkInput')
+export class IdpLinkInput {
+  @Field(() => String)
+  @ProtoString(1, 200)
+  idpId!: string;
+
+  @Field(() => String, { description: "The user's ID at the provider: a JWT's `sub` when idpId is AUTH_IDP_ID" })
+  @ProtoString(1, 200)
+  userId!: string;
+
+  @Field(() => String)
+  @ProtoString(1, 200)
+  userName!: string;
+}
+
+/** More links than any real user has; keeps one request's inserts bounded. */
+export const MAX_IDP_LINKS = 20;
+
 @ProtoMessage('AddHumanUserRequest')
 @InputType('AddHumanUserInput')
 export class AddHumanUserInput implements CheckedInput {
@@ -86,6 +106,14 @@ export class AddHumanUserInput implements CheckedInput {
   @Type(() => HumanEmailInput)
   @IsObject({ message: Msg.object })
   email!: HumanEmailInput;
+
+  @Field(() => [IdpLinkInput], { nullable: true, description: 'Identities at identity providers (ZITADEL idpLinks)' })
+  @IsOptional()
+  @IsArray({ message: 'value must be a list' })
+  @ArrayMaxSize(MAX_IDP_LINKS, { message: `value must contain no more than ${MAX_IDP_LINKS} item(s)` })
+  @ValidateNested({ each: true })
+  @Type(() => IdpLinkInput)
+  idpLinks?: IdpLinkInput[];
 
   get verification(): Verification {
     return verificationOf(this.email, 'SetHumanEmail', true);

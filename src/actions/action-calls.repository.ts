@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ActionCallEntity } from '../database/entities/action-call.entity.js';
+import type { OutboxStatus } from '../database/entities/outbox-message.entity.js';
+import { EntityMapper } from '../database/entity-mapper.js';
+import { Sql } from '../database/sql.js';
+
+/** The queue of target calls: the mail outbox's states, claim with a lease, and backoff. */
+@Injectable()
+export class ActionCallsRepository {
+  private readonly calls: EntityMapper<ActionCallEntity>;
+
+  constructor(private readonly sql: Sql) {
+    this.calls = sql.mapper(ActionCallEntity);
+  }
+
+  async insert(em: EntityManager, c: ActionCallEntity): Promise<void> {
+    await this.sql.run(em, this.calls.insert, this.calls.values(c));
+  }
+
+  /**
+   * Claims up to `limit` due calls until `leaseUntil` (as the mail outbox does, lease expiry
+   * included). A call to an ordered target (restCall, restWebhook) waits while an earlier call to
+   * that target is still undelivered, so such a target gets its calls one at a time, in order.
+   * PostgreSQL skips rows another worker is claiming.
+   */
+  async claimDue(em: EntityManager, now: number, leaseUntil: number, limit: number): Promise<ActionCallEntity[]> {
+    const { rows } = await this.sql.run(
+      em,
+      `UPDATE action_calls SET status = 'sending', locked_until = $1, attempts = attempts + 1
+        WHERE id IN (SELECT c.id FROM action_calls c
+                      WHERE ((c.status IN ('pending', 'retrying') AND c.next_attempt_at <= $2) OR (c.status = 'sending' AND c.locked_until <= $2))
+                        AND (c.ordered = $4 OR NOT EXISTS (SELECT 1 FROM action_calls p
+                                                           WHERE p.target_id = c.target_id AND p.ordered = $5 AND p.id < c.id
+                                                             AND p.status IN ('pending', 'sending', 'retrying')))
+                      ORDER BY c.next_attempt_at, c.id LIMIT $3${this.sql.dialect.forUpdateSkipLocked})
+       RETURNING ${this.calls.columns}`,
+      [leaseUntil, now, limit, false, true],
+    );
+    return rows.map((r) => this.calls.fromRow(r)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async markSent(em: EntityManager, id: string, at: Date): Promise<void> {
+    await this.sql.run(
+      em,
+      "UPDATE action_calls SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL WHERE id = $2 AND status = 'sending'",
+      [at.getTime(), id],
+    );
+  }
+
+  async markFailed(em: EntityManager, id: string, status: 'retrying' | 'dead', next: Date, error: string): Promise<void> {
+    await this.sql.run(
+      em,
+      "UPDATE action_calls SET status = $1, next_attempt_at = $2, locked_until = NULL, last_error = $3 WHERE id = $4 AND status = 'sending'",
+      [status, next.getTime(), error.slice(0, 1000), id],
+    );
+  }
+
+  /** dead → pending, due now, attempts reset; false when the call is not dead. */
+  async requeue(em: EntityManager, id: string, now: Date): Promise<boolean> {
+    const r = await this.sql.run(
+      em,
+      "UPDATE action_calls SET status = 'pending', attempts = 0, next_attempt_at = $1, locked_until = NULL WHERE id = $2 AND status = 'dead'",
+      [now.getTime(), id],
+    );
+    return r.affected === 1;
+  }
+
+  async find(em: EntityManager | null, id: string): Promise<ActionCallEntity | null> {
+    const r = await this.sql.one(em, `SELECT ${this.calls.columns} FROM action_calls WHERE id = $1`, [id]);
+    return r ? this.calls.fromRow(r) : null;
+  }
+
+  async list(filter: { status?: OutboxStatus; targetId?: string }, limit: number): Promise<ActionCallEntity[]> {
+    const rows = await this.sql.rows(
+      null,
+      `SELECT ${this.calls.columns} FROM action_calls WHERE ($1 = '' OR status = $1) AND ($2 = '' OR target_id = $2) ORDER BY id DESC LIMIT $3`,
+      [filter.status ?? '', filter.targetId ?? '', limit],
+    );
+    return rows.map((r) => this.calls.fromRow(r));
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.sql.rows<{ status: string; n: unknown }>(
+      null,
+      'SELECT status, COUNT(*) AS n FROM action_calls GROUP BY status',
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+}

@@ -1,0 +1,54 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs } from '../columns.js';
+import type { OutboxStatus } from './outbox-message.entity.js';
+
+/**
+ * A call of a target for one event, written in the transaction that records the event and
+ * delivered by the actions worker (the mail outbox's claim, lease and backoff).
+ */
+@Entity('action_calls')
+@Index('ix_action_calls_due', ['status', 'nextAttemptAt'])
+@Index('ix_action_calls_target', ['targetId', 'status', 'id'])
+export class ActionCallEntity {
+  /** Time-ordered ID; also the delivery ID receivers de-duplicate on. */
+  @PrimaryColumn({ type: 'varchar', length: 20 })
+  id!: string;
+
+  @Column({ name: 'target_id', type: 'varchar', length: 20 })
+  targetId!: string;
+
+  /** restCall and restWebhook targets get their calls one at a time, in order (the index on target, status, id finds an earlier undelivered one without reading the delivered ones). */
+  @Column({ type: 'boolean', default: false })
+  ordered!: boolean;
+
+  @Column({ name: 'event_type', type: 'varchar', length: 100 })
+  eventType!: string;
+
+  @Column({ name: 'aggregate_id', type: 'varchar', length: 200 })
+  aggregateId!: string;
+
+  /** The request body, sealed (it names the user and the address); cleared once delivered. */
+  @Column({ type: 'text', nullable: true })
+  payload!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: OutboxStatus;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'next_attempt_at', type: 'bigint', transformer: epochMs })
+  nextAttemptAt!: Date;
+
+  @Column({ name: 'locked_until', type: 'bigint', nullable: true, transformer: epochMs })
+  lockedUntil!: Date | null;
+
+  @Column({ name: 'last_error', type: 'varchar', length: 1000, nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt!: Date;
+
+  @Column({ name: 'sent_at', type: 'bigint', nullable: true, transformer: epochMs })
+  sentAt!: Date | null;
+}
