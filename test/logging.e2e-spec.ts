@@ -73,7 +73,14 @@ describe(`the server's logs on ${TEST_DB}`, () => {
       }
     });
     expect(notJson).toEqual([]);
-    expect(server.process.records.some((r) => r.context === 'Main' && /listening on/.test(r.msg ?? ''))).toBe(true);
+    // the start line is written after the HTTP port answers, through the buffered log destination
+    const started = await eventually(
+      () => server.process.records.find((r) => r.context === 'Main' && /listening on/.test(r.msg ?? '')),
+      `the start line\n${server.process.tail(3000)}`,
+      5_000,
+      50,
+    );
+    expect(started.msg).toMatch(/listening on http:/);
   });
 
   it('each request is logged under a request ID that the response carries in X-Request-Id', async () => {
