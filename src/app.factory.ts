@@ -7,8 +7,7 @@ import { registerConnect } from './connect/register.js';
 import { registerGraphiQL } from './graphiql/graphiql.routes.js';
 import { registerOpenApi } from './openapi/openapi.routes.js';
 import type { AppConfig } from './config/config.js';
-import { incidentId } from './common/errors/all-exceptions.filter.js';
-import { normalizeError, statusOfError, toRestBody } from './common/errors/error-mapping.js';
+import { mapError, restResponse } from './common/errors/error-mapping.js';
 import { corsOptions } from './common/cors.js';
 import { registerHttpHardening } from './common/http-hardening.js';
 import { checkCodeKeyFile } from './common/secret-box.js';
@@ -37,8 +36,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     routerOptions: { maxParamLength: 16 * 1024 },
     // errors the router raises before any route runs (bad percent-encoding, ...): same shape
     frameworkErrors: (error: Error, _req: FastifyRequest, reply: FastifyReply) => {
-      const { error: appError } = normalizeError(error, incidentId);
-      void reply.code(statusOfError(appError)).type('application/json').send(toRestBody(appError));
+      const { status, headers, body } = restResponse(mapError(error));
+      void reply.code(status).headers(headers).type('application/json').send(body);
     },
   });
   const routes: { method: string; url: string }[] = [];

@@ -7,14 +7,16 @@ import { rest } from './support/client.js';
 import { freshDatabase, TestDatabase } from './support/database.js';
 
 describe('first start on an empty database', () => {
+  // each case starts from its own empty database: neither relies on what the other left
   let db: TestDatabase;
-  beforeAll(async () => {
+  beforeEach(async () => {
     db = await freshDatabase();
   });
-  afterAll(() => db.drop());
+  afterEach(() => db.drop());
 
-  it('two instances starting at once create one default organisation and one admin; the PAT file works', async () => {
-    const env = (n: number) => ({
+  /** An instance on the case's database, with the PAT file at one place for every instance. */
+  const configFor = (n: number) =>
+    loadConfig({
       DATABASE_URL: db.url,
       DATA_DIR: join(db.dir, `data${n}`),
       ADMIN_PAT_PATH: join(db.dir, 'admin.pat'),
@@ -22,7 +24,9 @@ describe('first start on an empty database', () => {
       LOG_LEVEL: 'silent',
       MAIL_WORKER: 'off',
     });
-    const apps = await Promise.all([createApp(loadConfig(env(1))), createApp(loadConfig(env(2)))]);
+
+  it('two instances starting at once create one default organisation and one admin; the PAT file works', async () => {
+    const apps = await Promise.all([createApp(configFor(1)), createApp(configFor(2))]);
     try {
       // init runs the bootstrap hooks; both at once
       await Promise.all(apps.map((a) => a.init()));
@@ -48,17 +52,11 @@ describe('first start on an empty database', () => {
 
   it('a second start on the same database creates nothing and leaves the PAT file alone', async () => {
     const patPath = join(db.dir, 'admin.pat');
+    const first = await createApp(configFor(1));
+    await first.init();
+    await first.close();
     const before = readFileSync(patPath, 'utf8');
-    const app = await createApp(
-      loadConfig({
-        DATABASE_URL: db.url,
-        DATA_DIR: join(db.dir, 'data3'),
-        ADMIN_PAT_PATH: patPath,
-        CODE_HMAC_KEY: 'bootstrap-test-key-0123456789abcdef-xyz',
-        LOG_LEVEL: 'silent',
-        MAIL_WORKER: 'off',
-      }),
-    );
+    const app = await createApp(configFor(2));
     try {
       await app.init();
       const [{ n }] = await app.get(DataSource).query('SELECT COUNT(*) AS n FROM organizations');

@@ -25,11 +25,10 @@ function expectNoLeak(r: HttpResult): void {
   }
 }
 
-/** A ZITADEL error body with a client-error status. */
-function expectClientError(r: HttpResult, statuses: number[] = [400]): void {
-  expect(statuses).toContain(r.status);
-  expect(r.body).toEqual({ code: expect.any(Number), message: expect.any(String), details: expect.any(Array) });
-  if (r.status === 400) expect([3, 9, 11]).toContain(r.body.code);
+/** A ZITADEL error body with the status the service answers (all of these are InvalidArgument, code 3). */
+function expectClientError(r: HttpResult, status = 400): void {
+  expect({ status: r.status, code: r.body?.code }).toEqual({ status, code: 3 });
+  expect(r.body).toEqual({ code: 3, message: expect.any(String), details: expect.any(Array) });
   expect(r.headers.get('content-type') ?? '').toMatch(/^application\/json/);
   expectNoLeak(r);
 }
@@ -110,10 +109,10 @@ describe('malformed input', () => {
       expectClientError(r);
     });
 
-    it('a body over 64 kB → 400 (or 413) in ZITADEL shape', async () => {
+    it('a body over 64 kB → 413 REQUEST-Tk3pa in ZITADEL shape', async () => {
       const r = await post(JSON.stringify({ email: 'big@example.com', returnCode: {}, padding: 'x'.repeat(70 * 1024) }));
-      expectClientError(r, [400, 413]);
-      expect(r.body.code).toBe(3);
+      expectClientError(r, 413);
+      expect(r.body.details[0].id).toBe('REQUEST-Tk3pa');
     });
 
     it('__proto__ and constructor.prototype keys pollute nothing', async () => {
@@ -125,16 +124,14 @@ describe('malformed input', () => {
       expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
     });
 
-    it('text/plain with JSON text → 400 or 415 in ZITADEL shape', async () => {
-      expectClientError(await post('{"email": "plain@example.com", "returnCode": {}}', 'text/plain'), [400, 415]);
-    });
-
-    it('application/x-www-form-urlencoded → 400 or 415 in ZITADEL shape', async () => {
-      expectClientError(await post('email=form%40example.com', 'application/x-www-form-urlencoded'), [400, 415]);
-    });
-
-    it('an unknown content type → 400 or 415 in ZITADEL shape', async () => {
-      expectClientError(await post('<email>x@example.com</email>', 'application/xml'), [400, 415]);
+    it.each([
+      ['text/plain with JSON text', '{"email": "plain@example.com", "returnCode": {}}', 'text/plain'],
+      ['application/x-www-form-urlencoded', 'email=form%40example.com', 'application/x-www-form-urlencoded'],
+      ['an unknown content type', '<email>x@example.com</email>', 'application/xml'],
+    ])('%s → 415 REQUEST-m3Dia in ZITADEL shape', async (_name, body, type) => {
+      const r = await post(body, type);
+      expectClientError(r, 415);
+      expect(r.body.details[0].id).toBe('REQUEST-m3Dia');
     });
 
     it('none of the malformed requests changed the user', async () => {
@@ -175,9 +172,14 @@ describe('malformed input', () => {
       });
     });
 
-    it("a 500-character user ID → a client error in ZITADEL shape, not the HTTP layer's", async () => {
+    it("a 500-character user ID → 400 request validation in ZITADEL shape, not the HTTP layer's 414", async () => {
       const r = await api.getUser('9'.repeat(500));
-      expectClientError(r, [400, 404, 414]);
+      expectClientError(r, 400);
+      expect(r.body).toEqual({
+        code: 3,
+        message: 'invalid GetUserByIDRequest.UserId: value length must be between 1 and 200 runes, inclusive',
+        details: [],
+      });
     });
   });
 
@@ -207,23 +209,27 @@ describe('malformed input', () => {
     it.each(CASES)('%s → INVALID_ARGUMENT (grpcCode 3), no stacktrace', async (_name, query, variables) => {
       const vars = JSON.parse(JSON.stringify(variables).replace(/"USER"/g, JSON.stringify(userId))) as Record<string, unknown>;
       const r = await gql(t.url, query, vars, t.adminToken);
-      expect(r.status).toBeLessThan(500);
+      expect(r.status).toBe(400);
       expect(r.body.errors?.length).toBeGreaterThan(0);
-      expect(r.body.errors[0].extensions).toEqual(expect.objectContaining({ code: 'INVALID_ARGUMENT', grpcCode: 3 }));
+      expect(r.body.errors[0].extensions).toEqual({ code: 'INVALID_ARGUMENT', grpcCode: 3, httpStatus: 400 });
       expect(keysOf(r.body)).not.toContain('stacktrace');
       expect(keysOf(r.body)).not.toContain('exception');
       expectNoLeak(r);
     });
 
-    it('a body that is not JSON → a client error, no stacktrace', async () => {
+    it('a body that is not JSON → 400 INVALID_ARGUMENT in GraphQL’s shape, no stacktrace', async () => {
       const res = await fetch(`${t.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminToken}` },
         body: '{"query": ',
       });
       const text = await res.text();
-      expect(res.status).toBeGreaterThanOrEqual(400);
-      expect(res.status).toBeLessThan(500);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(text)).toEqual({
+        errors: [
+          { message: 'invalid request body: malformed JSON', extensions: { code: 'INVALID_ARGUMENT', grpcCode: 3, httpStatus: 400 } },
+        ],
+      });
       expect(text).not.toContain('stacktrace');
       expect(text).not.toContain('node_modules');
     });

@@ -1,51 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { ActionCallEntity } from '../database/entities/action-call.entity.js';
+import { ActionCallEntity } from '../database/entities/action-call.entity.js';
 import type { OutboxStatus } from '../database/entities/outbox-message.entity.js';
-import { bool, dateOf, dateOrNull, num, Sql } from '../database/sql.js';
-
-const COLUMNS =
-  'id, target_id, ordered, event_type, aggregate_id, payload, status, attempts, next_attempt_at, locked_until, last_error, created_at, sent_at';
-
-function callFromRow(r: Record<string, unknown>): ActionCallEntity {
-  return {
-    id: String(r.id),
-    targetId: String(r.target_id),
-    ordered: bool(r.ordered),
-    eventType: String(r.event_type),
-    aggregateId: String(r.aggregate_id),
-    payload: r.payload == null ? null : String(r.payload),
-    status: String(r.status) as OutboxStatus,
-    attempts: num(r.attempts),
-    nextAttemptAt: dateOf(r.next_attempt_at),
-    lockedUntil: dateOrNull(r.locked_until),
-    lastError: r.last_error == null ? null : String(r.last_error),
-    createdAt: dateOf(r.created_at),
-    sentAt: dateOrNull(r.sent_at),
-  };
-}
+import { EntityMapper } from '../database/entity-mapper.js';
+import { Sql } from '../database/sql.js';
 
 /** The queue of target calls: the mail outbox's states, claim with a lease, and backoff. */
 @Injectable()
 export class ActionCallsRepository {
-  constructor(private readonly sql: Sql) {}
+  private readonly calls: EntityMapper<ActionCallEntity>;
+
+  constructor(private readonly sql: Sql) {
+    this.calls = sql.mapper(ActionCallEntity);
+  }
 
   async insert(em: EntityManager, c: ActionCallEntity): Promise<void> {
-    await this.sql.run(em, `INSERT INTO action_calls (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
-      c.id,
-      c.targetId,
-      c.ordered,
-      c.eventType,
-      c.aggregateId,
-      c.payload,
-      c.status,
-      c.attempts,
-      c.nextAttemptAt.getTime(),
-      c.lockedUntil?.getTime() ?? null,
-      c.lastError,
-      c.createdAt.getTime(),
-      c.sentAt?.getTime() ?? null,
-    ]);
+    await this.sql.run(em, this.calls.insert, this.calls.values(c));
   }
 
   /**
@@ -55,8 +25,7 @@ export class ActionCallsRepository {
    * PostgreSQL skips rows another worker is claiming.
    */
   async claimDue(em: EntityManager, now: number, leaseUntil: number, limit: number): Promise<ActionCallEntity[]> {
-    const skipLocked = this.sql.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
-    const rows = await this.sql.rows(
+    const { rows } = await this.sql.run(
       em,
       `UPDATE action_calls SET status = 'sending', locked_until = $1, attempts = attempts + 1
         WHERE id IN (SELECT c.id FROM action_calls c
@@ -64,11 +33,11 @@ export class ActionCallsRepository {
                         AND (c.ordered = $4 OR NOT EXISTS (SELECT 1 FROM action_calls p
                                                            WHERE p.target_id = c.target_id AND p.ordered = $5 AND p.id < c.id
                                                              AND p.status IN ('pending', 'sending', 'retrying')))
-                      ORDER BY c.next_attempt_at, c.id LIMIT $3${skipLocked})
-       RETURNING ${COLUMNS}`,
+                      ORDER BY c.next_attempt_at, c.id LIMIT $3${this.sql.dialect.forUpdateSkipLocked})
+       RETURNING ${this.calls.columns}`,
       [leaseUntil, now, limit, false, true],
     );
-    return rows.map(callFromRow).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return rows.map((r) => this.calls.fromRow(r)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async markSent(em: EntityManager, id: string, at: Date): Promise<void> {
@@ -98,17 +67,17 @@ export class ActionCallsRepository {
   }
 
   async find(em: EntityManager | null, id: string): Promise<ActionCallEntity | null> {
-    const r = await this.sql.one(em, `SELECT ${COLUMNS} FROM action_calls WHERE id = $1`, [id]);
-    return r ? callFromRow(r) : null;
+    const r = await this.sql.one(em, `SELECT ${this.calls.columns} FROM action_calls WHERE id = $1`, [id]);
+    return r ? this.calls.fromRow(r) : null;
   }
 
   async list(filter: { status?: OutboxStatus; targetId?: string }, limit: number): Promise<ActionCallEntity[]> {
     const rows = await this.sql.rows(
       null,
-      `SELECT ${COLUMNS} FROM action_calls WHERE ($1 = '' OR status = $1) AND ($2 = '' OR target_id = $2) ORDER BY id DESC LIMIT $3`,
+      `SELECT ${this.calls.columns} FROM action_calls WHERE ($1 = '' OR status = $1) AND ($2 = '' OR target_id = $2) ORDER BY id DESC LIMIT $3`,
       [filter.status ?? '', filter.targetId ?? '', limit],
     );
-    return rows.map(callFromRow);
+    return rows.map((r) => this.calls.fromRow(r));
   }
 
   async countByStatus(): Promise<Record<string, number>> {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrganizationsRepository } from '../organizations/organizations.repository.js';
 import { UserStoreModule } from '../users/user-store.module.js';
 import { AuthRepository } from './auth.repository.js';
 import { BootstrapService } from './bootstrap.service.js';
@@ -8,7 +9,9 @@ import { TokenService } from './token.service.js';
 
 @Module({
   imports: [UserStoreModule],
-  providers: [AuthRepository, TokenService, MembershipsService, JwtVerifier, BootstrapService],
+  // the first start's bootstrap writes the default organisation (a stateless repository: no
+  // import of OrganizationsModule, which imports this module)
+  providers: [AuthRepository, OrganizationsRepository, TokenService, MembershipsService, JwtVerifier, BootstrapService],
   exports: [TokenService, MembershipsService],
 })
 export class AuthModule {}

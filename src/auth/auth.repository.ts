@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { MembershipEntity } from '../database/entities/membership.entity.js';
 import { PersonalAccessTokenEntity } from '../database/entities/personal-access-token.entity.js';
-import { numOrNull, Sql } from '../database/sql.js';
-
-/** TypeORM's simple-array: comma-separated. */
-const splitRoles = (roles: string | null): string[] => (roles ? roles.split(',') : []);
+import { EntityMapper } from '../database/entity-mapper.js';
+import { Sql } from '../database/sql.js';
 
 export interface TokenOwner {
   tokenId: string;
@@ -15,12 +12,21 @@ export interface TokenOwner {
   expiresAt: number | null;
 }
 
+/** Personal access tokens and memberships: who a caller is and what it may do. */
 @Injectable()
 export class AuthRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly sql: Sql,
-  ) {}
+  private readonly tokens: EntityMapper<PersonalAccessTokenEntity>;
+  private readonly members: EntityMapper<MembershipEntity>;
+  private readonly upsertMember: string;
+
+  constructor(private readonly sql: Sql) {
+    this.tokens = sql.mapper(PersonalAccessTokenEntity);
+    this.members = sql.mapper(MembershipEntity);
+    this.upsertMember = sql.dialect.upsert('memberships', this.members.columnList(), [
+      this.members.column('userId'),
+      this.members.column('scope'),
+    ]);
+  }
 
   /**
    * The live token with this hash, its active owner and the owner's memberships, in one
@@ -33,7 +39,7 @@ export class AuthRepository {
       org_id: string;
       expires_at: unknown;
       scope: string | null;
-      roles: string | null;
+      roles: unknown;
     }>(
       null,
       `SELECT t.id AS token_id, t.user_id, u.org_id, t.expires_at, m.scope, m.roles
@@ -49,8 +55,8 @@ export class AuthRepository {
       tokenId: String(first.token_id),
       userId: String(first.user_id),
       orgId: String(first.org_id),
-      expiresAt: numOrNull(first.expires_at),
-      memberships: new Map(rows.filter((r) => r.scope !== null).map((r) => [String(r.scope), splitRoles(r.roles)])),
+      expiresAt: this.tokens.decode('expiresAt', first.expires_at)?.getTime() ?? null,
+      memberships: new Map(rows.filter((r) => r.scope !== null).map((r) => [String(r.scope), this.members.decode('roles', r.roles)])),
     };
   }
 
@@ -71,31 +77,35 @@ export class AuthRepository {
   }
 
   async membershipsOf(userId: string): Promise<Map<string, string[]>> {
-    const rows = await this.sql.rows<{ scope: string; roles: string }>(null, 'SELECT scope, roles FROM memberships WHERE user_id = $1', [
-      userId,
-    ]);
-    return new Map(rows.map((m) => [String(m.scope), splitRoles(m.roles)]));
+    const rows = await this.sql.rows(null, `SELECT ${this.members.columns} FROM memberships WHERE user_id = $1`, [userId]);
+    return new Map(rows.map((r) => this.members.fromRow(r)).map((m) => [m.scope, m.roles]));
   }
 
   async insertToken(em: EntityManager, token: PersonalAccessTokenEntity): Promise<void> {
-    await em.insert(PersonalAccessTokenEntity, token);
+    await this.sql.run(em, this.tokens.insert, this.tokens.values(token));
   }
 
   async upsertMembership(em: EntityManager, m: MembershipEntity): Promise<void> {
-    await em.upsert(MembershipEntity, m, ['userId', 'scope']);
+    await this.sql.run(em, this.upsertMember, this.members.values(m));
   }
 
-  listTokens(userId: string): Promise<PersonalAccessTokenEntity[]> {
-    return this.dataSource.manager.find(PersonalAccessTokenEntity, {
-      where: { userId, revokedAt: IsNull() },
-      select: { id: true, userId: true, expiresAt: true, createdAt: true },
-      order: { id: 'ASC' },
-    });
+  /** The user's live tokens, oldest first (without their hashes). */
+  async listTokens(userId: string): Promise<PersonalAccessTokenEntity[]> {
+    const rows = await this.sql.rows(
+      null,
+      'SELECT id, user_id, expires_at, created_at FROM personal_access_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id',
+      [userId],
+    );
+    return rows.map((r) => this.tokens.fromRow(r));
   }
 
   /** Marks the token revoked; false when the user has no such live token. */
   async revokeToken(em: EntityManager, userId: string, tokenId: string, at: Date): Promise<boolean> {
-    const r = await em.update(PersonalAccessTokenEntity, { id: tokenId, userId, revokedAt: IsNull() }, { revokedAt: at });
-    return !!r.affected;
+    const r = await this.sql.run(
+      em,
+      'UPDATE personal_access_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL',
+      [this.tokens.encode('revokedAt', at), tokenId, userId],
+    );
+    return r.affected > 0;
   }
 }

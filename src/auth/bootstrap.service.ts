@@ -5,11 +5,11 @@ import { IdGenerator } from '../common/id-generator.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { INSTANCE_SCOPE } from '../database/entities/membership.entity.js';
-import { OrganizationEntity } from '../database/entities/organization.entity.js';
 import { UserEntity } from '../database/entities/user.entity.js';
-import { QueryFailedError } from 'typeorm';
+import { Dialect } from '../database/dialect.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
-import { UserStore } from '../users/user-store.js';
+import { OrganizationsRepository } from '../organizations/organizations.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
 import { MembershipsService } from './memberships.service.js';
 import { TokenService } from './token.service.js';
 
@@ -23,7 +23,9 @@ export class BootstrapService implements OnApplicationBootstrap {
 
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly users: UserStore,
+    private readonly dialect: Dialect,
+    private readonly orgs: OrganizationsRepository,
+    private readonly users: UsersRepository,
     private readonly tokens: TokenService,
     private readonly memberships: MembershipsService,
     private readonly ids: IdGenerator,
@@ -39,10 +41,7 @@ export class BootstrapService implements OnApplicationBootstrap {
       token = await this.bootstrap();
     } catch (e) {
       // two instances starting on one empty database: the other one's default organisation won
-      if (
-        e instanceof QueryFailedError &&
-        /organizations|UQ_/i.test(`${e.message} ${(e.driverError as { table?: string })?.table ?? ''}`)
-      ) {
+      if (this.dialect.isUniqueViolation(e, 'organizations')) {
         this.logger.log('another instance created the default organisation and admin first');
         return;
       }
@@ -59,10 +58,10 @@ export class BootstrapService implements OnApplicationBootstrap {
   /** Creates the first organisation, admin and PAT on an empty database; returns the PAT, or null when there was nothing to do. */
   private bootstrap(): Promise<string | null> {
     return this.uow.run(async (em) => {
-      if ((await em.count(OrganizationEntity)) > 0) return null;
+      if (await this.orgs.any(em)) return null;
       const now = this.clock.now();
       const orgId = this.ids.next();
-      await em.insert(OrganizationEntity, { id: orgId, name: 'DEFAULT', isDefault: true, createdAt: now });
+      await this.orgs.insert(em, { id: orgId, name: 'DEFAULT', isDefault: true, createdAt: now });
       const admin = Object.assign(new UserEntity(), {
         id: this.ids.next(),
         orgId,

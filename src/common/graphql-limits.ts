@@ -19,7 +19,7 @@ export interface GraphQLLimits {
   maxFields: number;
 }
 
-export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = { maxDepth: 15, maxAliases: 20, maxFields: 1500 };
+const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = { maxDepth: 15, maxAliases: 20, maxFields: 1500 };
 
 const refused = (message: string) =>
   new GraphQLError(message, {

@@ -2,11 +2,12 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ASTVisitor, DocumentNode, GraphQLError, Kind, OperationDefinitionNode, ValidationContext, visit } from 'graphql';
 import type { TokenService } from '../auth/token.service.js';
 import { AppError, Code, Errors } from './errors/app-error.js';
-import { codeName, graphQLMessage, statusOfError, toGraphQLExtensions } from './errors/error-mapping.js';
+import { codeName, graphQLError, statusOfError } from './errors/error-mapping.js';
 
 /** An AppError as a GraphQL error our formatError keeps, with its HTTP status for Apollo. */
 function graphQLErrorOf(e: AppError): GraphQLError {
-  return new GraphQLError(graphQLMessage(e), { extensions: { ...toGraphQLExtensions(e), http: { status: statusOfError(e) } } });
+  const { message, extensions } = graphQLError(e);
+  return new GraphQLError(message, { extensions: { ...extensions, http: { status: statusOfError(e) } } });
 }
 
 /**

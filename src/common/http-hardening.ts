@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { UNDO_PATH } from '../email/undo-page.js';
 import type { IncomingMessage } from 'node:http';
 import { VERIFY_PATH } from '../email/verify-page.js';
-import { toRestBody, unsupportedMediaType } from './errors/error-mapping.js';
+import { restResponse, unsupportedMediaType } from './errors/error-mapping.js';
 
 /** Paths whose bodies are not JSON: Connect/gRPC-web carry their own content types. */
 const OWN_CONTENT_TYPES = /^\/zitadel\./;
@@ -25,7 +25,8 @@ export function registerHttpHardening(fastify: FastifyInstance): void {
     const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
     const expected = path === VERIFY_PATH || path === UNDO_PATH ? 'application/x-www-form-urlencoded' : 'application/json';
     if (type === expected) return done();
-    void reply.code(415).type('application/json').send(toRestBody(unsupportedMediaType()));
+    const { status, body } = restResponse(unsupportedMediaType());
+    void reply.code(status).type('application/json').send(body);
   });
 }
 

@@ -1,4 +1,8 @@
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../database/data-source-options.js';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig: defaults (spec §6)', () => {
@@ -10,9 +14,29 @@ describe('loadConfig: defaults (spec §6)', () => {
     expect(config.mailWorker).toBe('inline');
   });
 
-  it('uses an embedded SQLite database at ./data/app.db, resolved to an absolute path', () => {
+  it('uses an embedded SQLite database at ./data/app.db', () => {
     expect(config.database).toEqual({ type: 'sqlite', path: resolve('./data/app.db') });
-    expect(config.database.type === 'sqlite' && isAbsolute(config.database.path)).toBe(true);
+  });
+
+  it('keeps relative paths where the service started: the database and PAT stay there after a change of directory', async () => {
+    const started = realpathSync(mkdtempSync(join(tmpdir(), 'ces-config-')));
+    const elsewhere = realpathSync(mkdtempSync(join(tmpdir(), 'ces-config-')));
+    const cwd = process.cwd();
+    process.chdir(started);
+    let ds: DataSource | undefined;
+    try {
+      const c = loadConfig({ DATABASE_URL: 'sqlite:./state/app.db', DATA_DIR: 'state' });
+      process.chdir(elsewhere);
+      ds = await new DataSource(dataSourceOptions(c)).initialize();
+      expect(existsSync(join(started, 'state', 'app.db'))).toBe(true);
+      expect(existsSync(join(elsewhere, 'state'))).toBe(false);
+      expect(c.adminPatPath).toBe(join(started, 'state', 'admin.pat'));
+    } finally {
+      await ds?.destroy();
+      process.chdir(cwd);
+      rmSync(started, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('keeps its files under ./data', () => {

@@ -3,6 +3,7 @@ import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import { Errors, requestInvalid, resourceExhausted } from '../common/errors/app-error.js';
 import { toConnectError } from './connect-errors.js';
+import { grpcTrailersOnly } from './grpc-status.js';
 import { errorInterceptor } from './interceptors.js';
 
 describe('toConnectError: ZITADEL’s gRPC status', () => {
@@ -30,11 +31,20 @@ describe('toConnectError: ZITADEL’s gRPC status', () => {
   });
 });
 
+describe('grpcTrailersOnly: a gRPC status without a body', () => {
+  it('carries the code and the percent-encoded "message (ID)"', () => {
+    expect(grpcTrailersOnly(Errors.userNotFound())).toEqual({
+      'content-type': 'application/grpc',
+      'grpc-status': '5',
+      'grpc-message': 'Email%20not%20found%20(COMMAND-ieJ2e)',
+    });
+  });
+});
+
 describe('errorInterceptor', () => {
   const request = { method: UserService.method.setEmail, contextValues: createContextValues() } as unknown as UnaryRequest;
   const logged: string[] = [];
-  const logger = { error: (line: string) => void logged.push(line) } as never;
-  const run = (thrown: unknown) => errorInterceptor(logger)(() => Promise.reject(thrown))(request);
+  const run = (thrown: unknown) => errorInterceptor((line) => logged.push(line))(() => Promise.reject(thrown))(request);
 
   it('maps an AppError', async () => {
     await expect(run(Errors.permissionDenied())).rejects.toMatchObject({

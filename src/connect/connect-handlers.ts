@@ -1,5 +1,6 @@
 import { Code, ConnectError, createConnectRouter, createContextValues, type ConnectRouterOptions } from '@connectrpc/connect';
 import type { UniversalHandler } from '@connectrpc/connect/protocol';
+import { codeToHttpStatus, errorToJson } from '@connectrpc/connect/protocol-connect';
 import {
   compressionBrotli,
   compressionGzip,
@@ -7,7 +8,6 @@ import {
   universalRequestFromNodeRequest,
   universalResponseToNodeResponse,
 } from '@connectrpc/connect-node';
-import { Logger } from '@nestjs/common';
 import { AdminService } from '@zitadel/proto/zitadel/admin_pb.js';
 import { ManagementService } from '@zitadel/proto/zitadel/management_pb.js';
 import { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
@@ -17,8 +17,9 @@ import type { OperationDef } from '../pipeline/operation.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { mapError } from '../common/errors/error-mapping.js';
+import { toConnectError } from './connect-errors.js';
 import { clientIp, proxyTrust } from '../common/request/client-ip.js';
-import { redactText } from '../observability/logging.js';
 import type { ConnectDeps } from './connect-routes.js';
 import { CLIENT_IP, errorInterceptor } from './interceptors.js';
 import { ADMIN_SERVICE_CONNECT, MANAGEMENT_SERVICE_CONNECT } from '../texts/texts.operations.js';
@@ -47,7 +48,6 @@ export function connectServices(pipeline: ConnectDeps['pipeline']) {
 }
 
 export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
-  const logger = new Logger('Connect');
   const services = connectServices(deps.pipeline);
   const options: ConnectRouterOptions = {
     // every error of the pipeline (401, 429, 400, 404, 403, ...) is mapped here, once
@@ -92,10 +92,15 @@ export function connectHandlers(deps: ConnectDeps): ConnectHandlers {
         for (const [key, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(key, value);
         await universalResponseToNodeResponse(res, reply.raw);
       } catch (e) {
+        // the client went away
         if (ConnectError.from(e).code === Code.Aborted) return;
-        logger.error(`handler for ${path} failed: ${redactText((e as Error)?.message ?? String(e))}`);
-        if (!reply.raw.headersSent) reply.raw.writeHead(500).end();
-        else reply.raw.destroy();
+        // a failure outside the interceptors (reading the request, writing the answer): mapped
+        // like any other, answered as a Connect error when nothing was sent yet
+        const error = toConnectError(mapError(e));
+        if (reply.raw.headersSent) return void reply.raw.destroy();
+        reply.raw
+          .writeHead(codeToHttpStatus(error.code), { 'content-type': 'application/json' })
+          .end(JSON.stringify(errorToJson(error, undefined)));
       }
     },
     node: node as unknown as ConnectHandlers['node'],

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { mapError } from '../common/errors/error-mapping.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { ConnectRoutes } from './connect-routes.js';
+import { grpcTrailersOnly } from './grpc-status.js';
 
 /** How long open HTTP/2 sessions get to finish their calls when the app stops. */
 const DRAIN_MS = 5000;
@@ -32,9 +34,9 @@ export class GrpcServer implements OnApplicationShutdown {
     const server = createServer({ settings: { maxConcurrentStreams: limits.maxConcurrentStreams } }, (req, res) => {
       this.routes.load().then(
         (connect) => connect.node(req, res),
-        (e: Error) => {
-          this.logger.error(`gRPC handlers unavailable: ${e.message}`);
-          if (!res.headersSent) res.writeHead(500);
+        (e: unknown) => {
+          const error = mapError(e);
+          if (!res.headersSent) res.writeHead(200, grpcTrailersOnly(error));
           res.end();
         },
       );

@@ -14,3 +14,9 @@ export const bigintNumber: ValueTransformer = {
   to: (v: number | null | undefined) => v,
   from: (v: string | number | null) => (v == null ? null : Number(v)),
 };
+
+/** A bigint kept as its decimal text (PostgreSQL returns it so, SQLite as a number): both read alike. */
+export const bigintText: ValueTransformer = {
+  to: (v: string | null | undefined) => v,
+  from: (v: string | number | null) => (v == null ? null : String(v)),
+};

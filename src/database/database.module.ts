@@ -3,12 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { Dialect } from './dialect.js';
 import { Idempotency } from './idempotency.js';
-import { IdempotencyStore } from './idempotency.store.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
 import { Sql } from './sql.js';
 import { UnitOfWork } from './unit-of-work.js';
 
-/** The data source (migrations run at start), the one UnitOfWork every write goes through with its Idempotency-Key replay, and Sql. */
+/** The data source (migrations run at start), the one UnitOfWork every write goes through with its Idempotency-Key replay, Sql and its Dialect. */
 @Global()
 @Module({
   imports: [
@@ -17,7 +18,7 @@ import { UnitOfWork } from './unit-of-work.js';
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), migrationsRun: true, migrationsTransactionMode: 'each' }),
     }),
   ],
-  providers: [UnitOfWork, Sql, IdempotencyStore, Idempotency],
-  exports: [UnitOfWork, Sql, Idempotency],
+  providers: [Dialect, UnitOfWork, Sql, IdempotencyRepository, Idempotency],
+  exports: [Dialect, UnitOfWork, Sql, Idempotency],
 })
 export class DatabaseModule {}

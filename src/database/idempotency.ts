@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { invalidArgument } from '../common/errors/app-error.js';
 import { SecretBox } from '../common/secret-box.js';
-import { IDEMPOTENCY_WINDOW_MS, IdempotencyStore, requestHash } from './idempotency.store.js';
+import { IDEMPOTENCY_WINDOW_MS, IdempotencyRepository, requestHash } from './idempotency.repository.js';
 
 /** A request carrying an Idempotency-Key: who sent it, the key, the operation and its input. */
 export interface IdempotentRequest {
@@ -22,7 +22,7 @@ export interface IdempotentRequest {
 @Injectable()
 export class Idempotency {
   constructor(
-    private readonly store: IdempotencyStore,
+    private readonly store: IdempotencyRepository,
     private readonly box: SecretBox,
   ) {}
 
@@ -47,7 +47,7 @@ export class Idempotency {
 
   /** After a failed unit of work: the answer of the request with the same key that raced this one and committed first. */
   async raced<T>(error: unknown, req: IdempotentRequest): Promise<T | undefined> {
-    if (!IdempotencyStore.isDuplicate(error)) return undefined;
+    if (!this.store.isDuplicate(error)) return undefined;
     const prior = await this.store.find(req.callerId, req.key);
     return prior ? this.replay<T>(prior, req) : undefined;
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { Dialect } from './dialect.js';
 
 /** Thrown inside a transaction when another writer changed the user first. */
 export class ConcurrentModificationError extends Error {
@@ -14,22 +16,26 @@ const MAX_ATTEMPTS = 8;
 
 /**
  * Runs a unit of work in one transaction. On SQLite the single connection is shared, so
- * transactions are queued here (an async step inside one must never let another request's
- * statements join it). On optimistic-concurrency conflicts the whole unit is retried.
+ * transactions are queued here, and so are the statements run outside any (`outside`): an async
+ * step inside a unit of work must never let another request's statements join it. On
+ * optimistic-concurrency conflicts the whole unit is retried.
  */
 @Injectable()
 export class UnitOfWork {
   private readonly serial: boolean;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Units of work and outside statements queued or running on SQLite's connection. */
+  private queued = 0;
+  /** Set inside a SQLite unit of work, to catch a statement that forgot its EntityManager. */
+  private readonly inside = new AsyncLocalStorage<true>();
   /** Callbacks to run once the transaction of an entity manager has committed. */
   private readonly committed = new WeakMap<EntityManager, (() => void)[]>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.serial = dataSource.options.type !== 'postgres';
-  }
-
-  get isPostgres(): boolean {
-    return !this.serial;
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly dialect: Dialect,
+  ) {
+    this.serial = !dialect.postgres;
   }
 
   /** Runs `fn` after the transaction of `em` commits (never when it rolls back). */
@@ -55,15 +61,40 @@ export class UnitOfWork {
         }
         return result;
       } catch (e) {
-        if (attempt >= MAX_ATTEMPTS || !isConflict(e)) throw e;
+        if (attempt >= MAX_ATTEMPTS || !isConflict(e, this.dialect)) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
   }
 
+  /**
+   * A statement outside any unit of work. On SQLite it runs at once when the connection is
+   * idle, else after the units of work queued before it; on PostgreSQL the pool gives it a
+   * connection of its own.
+   */
+  outside<T>(statement: () => T): Promise<T> {
+    if (this.serial && this.inside.getStore()) {
+      // it would wait for the very unit of work that waits for it
+      return Promise.reject(new Error('a statement inside a unit of work was run without its EntityManager'));
+    }
+    if (!this.serial || this.queued === 0) {
+      try {
+        return Promise.resolve(statement());
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    }
+    return this.enqueue(async () => statement());
+  }
+
   private once<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serial) return this.dataSource.transaction(work);
-    const result = this.tail.then(() => this.sqliteTransaction(work));
+    return this.enqueue(() => this.sqliteTransaction(work));
+  }
+
+  private enqueue<T>(step: () => Promise<T>): Promise<T> {
+    this.queued++;
+    const result = this.tail.then(step).finally(() => this.queued--);
     this.tail = result.catch(() => undefined);
     return result;
   }
@@ -77,7 +108,7 @@ export class UnitOfWork {
     const runner = this.dataSource.createQueryRunner(); // the one shared connection
     await runner.query('BEGIN IMMEDIATE');
     try {
-      const result = await work(runner.manager);
+      const result = await this.inside.run(true, () => work(runner.manager));
       await runner.query('COMMIT');
       return result;
     } catch (e) {
@@ -88,23 +119,14 @@ export class UnitOfWork {
 }
 
 /** A lost race: our conditional update matched no row, or a unique key was taken meanwhile. */
-function isConflict(e: unknown): boolean {
+function isConflict(e: unknown, dialect: Dialect): boolean {
   if (e instanceof ConcurrentModificationError) return true;
-  if (e instanceof QueryFailedError) {
-    const code = (e.driverError as { code?: string })?.code;
-    // PostgreSQL serialization failure / deadlock; the event primary key (user, sequence) taken.
-    if (code === '40001' || code === '40P01') return true;
-    // SQLite: another process held the write lock past busy_timeout
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED') return true;
-    if (
-      (code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') &&
-      /user_events/.test(
-        String(e.message) +
-          String((e.driverError as { detail?: string })?.detail ?? '') +
-          String((e.driverError as { table?: string })?.table ?? ''),
-      )
-    )
-      return true;
-  }
-  return false;
+  if (!(e instanceof QueryFailedError)) return false;
+  const code = (e.driverError as { code?: string })?.code;
+  // PostgreSQL serialization failure / deadlock
+  if (code === '40001' || code === '40P01') return true;
+  // SQLite: another process held the write lock past busy_timeout
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED') return true;
+  // the event primary key (user, sequence) taken
+  return dialect.isUniqueViolation(e, 'user_events');
 }

@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { EmailUndoTokenEntity } from '../database/entities/email-undo-token.entity.js';
-import { dateOf, dateOrNull, Sql } from '../database/sql.js';
+import { EmailUndoTokenEntity } from '../database/entities/email-undo-token.entity.js';
+import { EntityMapper } from '../database/entity-mapper.js';
+import { Sql } from '../database/sql.js';
 
 /** The undo links of replaced addresses (spec §10), and what using one revokes. */
 @Injectable()
 export class EmailUndoRepository {
-  constructor(private readonly sql: Sql) {}
+  private readonly tokens: EntityMapper<EmailUndoTokenEntity>;
+
+  constructor(private readonly sql: Sql) {
+    this.tokens = sql.mapper(EmailUndoTokenEntity);
+  }
 
   /** Stores a new link, dropping the user's links that can no longer be used (used or expired). */
   async insert(em: EntityManager, t: EmailUndoTokenEntity): Promise<void> {
@@ -14,33 +19,14 @@ export class EmailUndoRepository {
       t.userId,
       t.createdAt.getTime(),
     ]);
-    await this.sql.run(
-      em,
-      `INSERT INTO email_undo_tokens (id, user_id, token_hash, previous_email, new_email, created_at, expires_at, used_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)`,
-      [t.id, t.userId, t.tokenHash, t.previousEmail, t.newEmail, t.createdAt.getTime(), t.expiresAt.getTime()],
-    );
+    await this.sql.run(em, this.tokens.insert, this.tokens.values({ ...t, usedAt: null }));
   }
 
   /** The link with this hash, locked on PostgreSQL so that two uses of one link queue up. */
   async findForUpdate(em: EntityManager, tokenHash: string): Promise<EmailUndoTokenEntity | null> {
-    const lock = this.sql.postgres ? ' FOR UPDATE' : '';
-    const r = await this.sql.one(
-      em,
-      `SELECT id, user_id, token_hash, previous_email, new_email, created_at, expires_at, used_at FROM email_undo_tokens WHERE token_hash = $1${lock}`,
-      [tokenHash],
-    );
-    if (!r) return null;
-    return {
-      id: String(r.id),
-      userId: String(r.user_id),
-      tokenHash: String(r.token_hash),
-      previousEmail: String(r.previous_email),
-      newEmail: String(r.new_email),
-      createdAt: dateOf(r.created_at),
-      expiresAt: dateOf(r.expires_at),
-      usedAt: dateOrNull(r.used_at),
-    };
+    const lock = this.sql.dialect.forUpdateOf('email_undo_tokens');
+    const r = await this.sql.one(em, `SELECT ${this.tokens.columns} FROM email_undo_tokens WHERE token_hash = $1${lock}`, [tokenHash]);
+    return r ? this.tokens.fromRow(r) : null;
   }
 
   /** Uses up every open link of the user: after an undo, no older link can flip the address again. */

@@ -115,7 +115,7 @@ export function queryEscape(value: string): string {
 }
 
 /** Go's url.PathEscape. */
-export function pathEscape(value: string): string {
+function pathEscape(value: string): string {
   return PATH_SAFE.test(value) ? value : escapeBytes(value, PATH_TABLE);
 }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { AppError, Code } from '../common/errors/app-error.js';
+import { mapError } from '../common/errors/error-mapping.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { clientIp } from '../common/request/client-ip.js';
@@ -7,7 +7,7 @@ import { Public } from '../pipeline/operation.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { canonicalLanguage, fromAcceptLanguage, shippedLanguageOf, type ShippedLanguage } from '../texts/languages.js';
 import { VerifyEmailOnPage } from './email.operations.js';
-import { failedPage, PAGE_HEADERS, verifiedPage, verifyFormPage, VERIFY_PATH } from './verify-page.js';
+import { failedPage, PAGE_HEADERS, pageFailure, verifiedPage, verifyFormPage, VERIFY_PATH } from './verify-page.js';
 
 interface Reply {
   status(code: number): unknown;
@@ -67,9 +67,10 @@ export class VerifyPageController {
       });
       return await verifiedPage(lang);
     } catch (e) {
-      if (!(e instanceof AppError)) throw e;
-      res.status(e.code === Code.RESOURCE_EXHAUSTED ? 429 : 400);
-      return failedPage(lang, 'invalidCode');
+      const failure = pageFailure(mapError(e));
+      res.status(failure.status);
+      // an unexpected error shows its incident ID; every refusal reads the same, in the page's language
+      return failedPage(lang, failure.status === 500 ? { text: failure.message } : 'invalidCode');
     }
   }
 

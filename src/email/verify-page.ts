@@ -1,4 +1,5 @@
 import type { TemplateDelegate } from 'handlebars';
+import { AppError, Code } from '../common/errors/app-error.js';
 import { lazy } from '../common/lazy.js';
 import { textDirection, type ShippedLanguage } from '../texts/languages.js';
 import { shippedPage, type PageTexts } from '../texts/shipped-texts.js';
@@ -79,10 +80,29 @@ export async function verifiedPage(lang: ShippedLanguage): Promise<string> {
 }
 
 /** A refusal, its message one of the page's texts. */
-export async function failedPage(lang: ShippedLanguage, message: keyof Pick<PageTexts, 'incompleteLink' | 'invalidCode'>): Promise<string> {
+export async function failedPage(
+  lang: ShippedLanguage,
+  message: keyof Pick<PageTexts, 'incompleteLink' | 'invalidCode'> | { text: string },
+): Promise<string> {
   const { layout, result } = await compiled();
   const t = shippedPage(lang);
-  return page(lang, t.failedTitle, result({ cls: 'error', heading: t.failedTitle, message: t[message] }), layout);
+  const text = typeof message === 'string' ? t[message] : message.text;
+  return page(lang, t.failedTitle, result({ cls: 'error', heading: t.failedTitle, message: text }), layout);
+}
+
+/**
+ * The hosted page's rendering of a mapped error. Whatever the client did wrong (wrong, expired or
+ * used code, unknown user, too many attempts) reads the same, so the page tells an attacker
+ * nothing; an unexpected error shows its incident ID, as every transport answers it.
+ */
+export function pageFailure(error: AppError): { status: number; message: string } {
+  if (error.code === Code.INTERNAL) {
+    return { status: 500, message: `The code could not be checked right now. Try again later (${error.id}).` };
+  }
+  return {
+    status: error.code === Code.RESOURCE_EXHAUSTED ? 429 : 400,
+    message: 'This code is invalid or has expired. Request a new code and try again.',
+  };
 }
 
 /** Headers of every hosted page: no framing, no scripts, no referrer carrying the code away. */

@@ -1,25 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { OrganizationEntity } from '../database/entities/organization.entity.js';
+import { EntityMapper } from '../database/entity-mapper.js';
+import { Sql } from '../database/sql.js';
 
 @Injectable()
 export class OrganizationsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly orgs: EntityMapper<OrganizationEntity>;
 
-  async exists(id: string, em: EntityManager = this.dataSource.manager): Promise<boolean> {
-    return (await em.countBy(OrganizationEntity, { id })) > 0;
+  constructor(private readonly sql: Sql) {
+    this.orgs = sql.mapper(OrganizationEntity);
+  }
+
+  async exists(id: string, em: EntityManager | null = null): Promise<boolean> {
+    return (await this.sql.one(em, 'SELECT 1 AS x FROM organizations WHERE id = $1', [id])) !== null;
   }
 
   async nameTaken(em: EntityManager, name: string): Promise<boolean> {
-    return (await em.countBy(OrganizationEntity, { name })) > 0;
+    return (await this.sql.one(em, 'SELECT 1 AS x FROM organizations WHERE name = $1', [name])) !== null;
   }
 
   async insert(em: EntityManager, org: OrganizationEntity): Promise<void> {
-    await em.insert(OrganizationEntity, org);
+    await this.sql.run(em, this.orgs.insert, this.orgs.values(org));
   }
 
-  count(): Promise<number> {
-    return this.dataSource.manager.count(OrganizationEntity);
+  /** Whether any organisation exists (the first start creates the default one). */
+  async any(em: EntityManager | null = null): Promise<boolean> {
+    return (await this.sql.one(em, 'SELECT 1 AS x FROM organizations LIMIT 1')) !== null;
   }
 }

@@ -1,41 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { dateOf, Sql } from '../database/sql.js';
+import { EntityManager } from 'typeorm';
 import { OutboxMessageEntity, OutboxStatus } from '../database/entities/outbox-message.entity.js';
+import { EntityMapper } from '../database/entity-mapper.js';
+import { Sql } from '../database/sql.js';
 
+/** The mail outbox: rows written with the change that caused them, claimed and settled by the worker. */
 @Injectable()
 export class OutboxRepository {
-  private readonly postgres: boolean;
+  private readonly mails: EntityMapper<OutboxMessageEntity>;
 
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly sql: Sql,
-  ) {
-    this.postgres = dataSource.options.type === 'postgres';
+  constructor(private readonly sql: Sql) {
+    this.mails = sql.mapper(OutboxMessageEntity);
   }
 
   async insert(em: EntityManager, row: OutboxMessageEntity): Promise<void> {
-    await this.sql.run(
-      em,
-      `INSERT INTO mail_outbox (id, user_id, kind, recipient, payload, status, attempts, next_attempt_at, locked_until, last_error, created_at, sent_at, recipient_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        row.id,
-        row.userId,
-        row.kind,
-        row.recipient,
-        row.payload,
-        row.status,
-        row.attempts,
-        row.nextAttemptAt.getTime(),
-        row.lockedUntil?.getTime() ?? null,
-        row.lastError,
-        row.createdAt.getTime(),
-        row.sentAt?.getTime() ?? null,
-        row.recipientHash,
-      ],
-    );
+    await this.sql.run(em, this.mails.insert, this.mails.values(row));
   }
 
   /**
@@ -43,35 +22,23 @@ export class OutboxRepository {
    * whose time has come, and 'sending' ones whose lease ran out (their worker died). One
    * statement on both databases; PostgreSQL skips rows another worker is claiming right now.
    */
-  async claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxMessageEntity[]> {
-    const skipLocked = this.postgres ? ' FOR UPDATE SKIP LOCKED' : '';
-    const rows = await this.sql.rows(
-      null,
+  async claimDue(em: EntityManager, now: number, leaseUntil: number, limit: number): Promise<OutboxMessageEntity[]> {
+    const { rows } = await this.sql.run(
+      em,
       `UPDATE mail_outbox SET status = 'sending', locked_until = $1, attempts = attempts + 1
         WHERE id IN (SELECT id FROM mail_outbox
                       WHERE (status IN ('pending', 'retrying') AND next_attempt_at <= $2) OR (status = 'sending' AND locked_until <= $2)
-                      ORDER BY next_attempt_at, id LIMIT $3${skipLocked})
-       RETURNING id, user_id, kind, recipient, payload, attempts, created_at`,
+                      ORDER BY next_attempt_at, id LIMIT $3${this.sql.dialect.forUpdateSkipLocked})
+       RETURNING id, user_id, kind, recipient, payload, status, attempts, created_at`,
       [leaseUntil, now, limit],
     );
-    return rows.map((r) => {
-      const m = new OutboxMessageEntity();
-      m.id = String(r.id);
-      m.userId = String(r.user_id);
-      m.kind = String(r.kind);
-      m.recipient = String(r.recipient);
-      m.payload = r.payload == null ? null : String(r.payload);
-      m.attempts = Number(r.attempts);
-      m.createdAt = dateOf(r.created_at);
-      m.status = 'sending';
-      return m;
-    });
+    return rows.map((r) => this.mails.fromRow(r));
   }
 
-  async markSent(id: string, at: Date): Promise<void> {
+  async markSent(em: EntityManager, id: string, at: Date): Promise<void> {
     // the payload held the code: it has no use once the mail is out
     await this.sql.run(
-      null,
+      em,
       "UPDATE mail_outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL WHERE id = $2 AND status = 'sending'",
       [at.getTime(), id],
     );
@@ -79,11 +46,11 @@ export class OutboxRepository {
 
   /** Records a failed attempt; false when the mail is no longer this worker's (its lease ran out). */
   async markFailed(
+    em: EntityManager,
     id: string,
     status: Extract<OutboxStatus, 'retrying' | 'dead'>,
     nextAttemptAt: Date,
     error: string,
-    em: EntityManager | null = null,
   ): Promise<boolean> {
     // a dead mail keeps its (encrypted) payload so that an admin can requeue it
     const r = await this.sql.run(
@@ -95,12 +62,15 @@ export class OutboxRepository {
   }
 
   async recent(em: EntityManager, userId: string, since: Date): Promise<{ kind: string; recipient: string; createdAt: Date }[]> {
-    const rows = await this.sql.rows<{ kind: string; recipient: string; created_at: unknown }>(
+    const rows = await this.sql.rows(
       em,
       'SELECT kind, recipient, created_at FROM mail_outbox WHERE user_id = $1 AND created_at > $2 ORDER BY created_at DESC',
       [userId, since.getTime()],
     );
-    return rows.map((r) => ({ kind: String(r.kind), recipient: String(r.recipient), createdAt: dateOf(r.created_at) }));
+    return rows.map((r) => {
+      const m = this.mails.fromRow(r);
+      return { kind: m.kind, recipient: m.recipient, createdAt: m.createdAt };
+    });
   }
 
   /**
@@ -110,43 +80,46 @@ export class OutboxRepository {
    * counted one after the other (on SQLite writers are serialised anyway).
    */
   async recentToRecipient(em: EntityManager, recipientHash: string, since: Date, limit: number): Promise<Date[]> {
-    if (this.postgres) await this.sql.rows(em, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [recipientHash]);
-    const rows = await this.sql.rows<{ created_at: unknown }>(
+    if (this.sql.dialect.postgres) await this.sql.rows(em, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [recipientHash]);
+    const rows = await this.sql.rows(
       em,
       'SELECT created_at FROM mail_outbox WHERE recipient_hash = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3',
       [recipientHash, since.getTime(), limit],
     );
-    return rows.map((r) => dateOf(r.created_at));
+    return rows.map((r) => this.mails.decode('createdAt', r.created_at));
   }
 
   async countByStatus(): Promise<Record<string, number>> {
-    const rows: { status: string; n: string | number }[] = await this.dataSource
-      .createQueryBuilder(OutboxMessageEntity, 'o')
-      .select('o.status', 'status')
-      .addSelect('COUNT(*)', 'n')
-      .groupBy('o.status')
-      .getRawMany();
+    const rows = await this.sql.rows<{ status: string; n: string | number }>(
+      null,
+      'SELECT status, COUNT(*) AS n FROM mail_outbox GROUP BY status',
+    );
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
-  list(filter: { status?: OutboxStatus; userId?: string }, limit: number): Promise<OutboxMessageEntity[]> {
-    const where: { status?: OutboxStatus; userId?: string } = {};
-    if (filter.status) where.status = filter.status;
-    if (filter.userId) where.userId = filter.userId;
-    return this.dataSource.manager.find(OutboxMessageEntity, { where, order: { id: 'DESC' }, take: limit });
+  /** The newest mails first, filtered by status and user when given. */
+  async list(filter: { status?: OutboxStatus; userId?: string }, limit: number): Promise<OutboxMessageEntity[]> {
+    const rows = await this.sql.rows(
+      null,
+      `SELECT ${this.mails.columns} FROM mail_outbox
+        WHERE (CAST($1 AS VARCHAR) IS NULL OR status = $1) AND (CAST($2 AS VARCHAR) IS NULL OR user_id = $2) ORDER BY id DESC LIMIT $3`,
+      [filter.status ?? null, filter.userId ?? null, limit],
+    );
+    return rows.map((r) => this.mails.fromRow(r));
   }
 
   /** dead → pending, due now, attempts reset; false when the mail is not dead. */
-  async requeue(id: string, now: Date): Promise<boolean> {
-    const r = await this.dataSource.manager.update(
-      OutboxMessageEntity,
-      { id, status: 'dead' },
-      { status: 'pending', attempts: 0, nextAttemptAt: now, lockedUntil: null },
+  async requeue(em: EntityManager, id: string, now: Date): Promise<boolean> {
+    const r = await this.sql.run(
+      em,
+      "UPDATE mail_outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, locked_until = NULL WHERE id = $2 AND status = 'dead'",
+      [now.getTime(), id],
     );
-    return !!r.affected;
+    return r.affected > 0;
   }
 
-  find(where: { id?: string; userId?: string; status?: OutboxStatus }): Promise<OutboxMessageEntity[]> {
-    return this.dataSource.manager.find(OutboxMessageEntity, { where, order: { id: 'ASC' } });
+  async findById(id: string, em: EntityManager | null = null): Promise<OutboxMessageEntity | null> {
+    const r = await this.sql.one(em, `SELECT ${this.mails.columns} FROM mail_outbox WHERE id = $1`, [id]);
+    return r ? this.mails.fromRow(r) : null;
   }
 }

@@ -6,6 +6,7 @@ import { SecretBox } from '../common/secret-box.js';
 import { failedPrecondition, notFound } from '../common/errors/app-error.js';
 import type { OutboxMessageEntity, OutboxStatus } from '../database/entities/outbox-message.entity.js';
 import type { DeliveryView } from './delivery.view.js';
+import { UnitOfWork } from '../database/unit-of-work.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { OutboxRepository } from './outbox.repository.js';
 
@@ -27,8 +28,6 @@ export interface Mail {
   data: Record<string, string>;
 }
 
-export const VERIFY_EMAIL_KIND = MailKind.verifyEmail;
-
 /**
  * Writes mails into the outbox inside the caller's transaction, and wakes the worker after the
  * commit so delivery starts at once instead of at the next poll.
@@ -38,6 +37,7 @@ export class OutboxService {
   private listeners: (() => void)[] = [];
 
   constructor(
+    private readonly uow: UnitOfWork,
     private readonly repo: OutboxRepository,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
@@ -95,8 +95,11 @@ export class OutboxService {
 
   /** Puts a dead mail back in the queue with a fresh attempt budget. */
   async requeue(id: string): Promise<DeliveryView> {
-    const requeued = await this.repo.requeue(id, this.clock.now());
-    const [row] = await this.repo.find({ id });
+    const now = this.clock.now();
+    const { requeued, row } = await this.uow.run(async (em) => ({
+      requeued: await this.repo.requeue(em, id, now),
+      row: await this.repo.findById(id, em),
+    }));
     if (!row) throw notFound('OUTBOX-n0tFd', 'Mail delivery not found');
     if (!requeued) throw failedPrecondition('OUTBOX-n0tDd', 'Only a dead mail can be requeued');
     this.wake();

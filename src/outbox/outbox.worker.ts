@@ -4,13 +4,13 @@ import { SecretBox } from '../common/secret-box.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OutboxMessageEntity } from '../database/entities/outbox-message.entity.js';
+import { UnitOfWork } from '../database/unit-of-work.js';
 import { redactText } from '../observability/logging.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailSender } from './mail-sender.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
-import { UnitOfWork } from '../database/unit-of-work.js';
-import { UserStore } from '../users/user-store.js';
+import { UsersRepository } from '../users/users.repository.js';
 import type { EntityManager } from 'typeorm';
 
 /** Recorded on the user when one of its mails is dead (beyond ZITADEL). */
@@ -46,14 +46,14 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private unsubscribe: (() => void) | null = null;
 
   constructor(
+    private readonly uow: UnitOfWork,
     private readonly repo: OutboxRepository,
     private readonly outbox: OutboxService,
     private readonly sender: MailSender,
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
-    private readonly uow: UnitOfWork,
-    private readonly users: UserStore,
+    private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -135,7 +135,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Claims one batch and delivers it; returns how many mails were claimed. */
   async drainOnce(): Promise<number> {
     const now = this.clock.now().getTime();
-    const batch = await this.repo.claimDue(now, now + this.config.outboxLeaseMs, BATCH);
+    const batch = await this.uow.run((em) => this.repo.claimDue(em, now, now + this.config.outboxLeaseMs, BATCH));
     let next = 0;
     const lanes = Array.from({ length: Math.min(this.config.outboxConcurrency, batch.length) }, async () => {
       while (next < batch.length) await this.deliver(batch[next++]!);
@@ -149,7 +149,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       if (!mail.payload) throw Object.assign(new Error('mail has no payload'), { permanent: true });
       const data = JSON.parse(this.box.decrypt(mail.payload)) as Record<string, string>;
       await this.sender.send({ id: mail.id, kind: mail.kind, recipient: mail.recipient, data });
-      await this.repo.markSent(mail.id, this.clock.now());
+      const sentAt = this.clock.now();
+      await this.uow.run((em) => this.repo.markSent(em, mail.id, sentAt));
       this.metrics.mailDeliveries.inc({ outcome: 'sent' });
       this.logger.debug(`mail ${mail.id} sent (attempt ${mail.attempts})`);
     } catch (e) {
@@ -157,8 +158,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const dead = isPermanent(e) || mail.attempts >= this.config.outboxMaxAttempts;
       const next = new Date(this.clock.now().getTime() + backoffMs(mail.attempts, this.config.outboxRetryBaseMs));
       if (dead)
-        await this.uow.run(async (em) => (await this.repo.markFailed(mail.id, 'dead', next, reason, em)) && this.recordDead(em, mail));
-      else await this.repo.markFailed(mail.id, 'retrying', next, reason);
+        await this.uow.run(async (em) => (await this.repo.markFailed(em, mail.id, 'dead', next, reason)) && this.recordDead(em, mail));
+      else await this.uow.run((em) => this.repo.markFailed(em, mail.id, 'retrying', next, reason));
       this.metrics.mailDeliveries.inc({ outcome: dead ? 'dead' : 'retry' });
       if (dead) this.logger.error(`mail ${mail.id} is dead after ${mail.attempts} attempt(s): ${reason}`);
       else this.logger.warn(`mail ${mail.id} failed (attempt ${mail.attempts}), retry at ${next.toISOString()}: ${reason}`);

@@ -4,7 +4,7 @@ import { authorizeUser, canRead } from '../auth/access.js';
 import { AppError, Errors } from '../common/errors/app-error.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import type { Call } from '../pipeline/operation.js';
-import { isLiveHuman, UserStore, UserWithRoles } from './user-store.js';
+import { isLiveHuman, UsersRepository, UserWithRoles } from './users.repository.js';
 
 /**
  * The target user of an operation, loaded once and authorised on that row (spec §7.1, §7.2):
@@ -12,7 +12,7 @@ import { isLiveHuman, UserStore, UserWithRoles } from './user-store.js';
  */
 @Injectable()
 export class UserTargets {
-  constructor(private readonly users: UserStore) {}
+  constructor(private readonly users: UsersRepository) {}
 
   /**
    * The live human user the call acts on, locked inside `em`'s transaction, after the call's

@@ -1,6 +1,17 @@
 import type { GraphQLFormattedError } from 'graphql';
+import { Logger, NotFoundException } from '@nestjs/common';
 import { AppError, Code, internal, notFound, requestInvalid, resourceExhausted } from './app-error.js';
-import { codeName, httpStatusOf, normalizeError, toGraphQLExtensions, toRestBody } from './error-mapping.js';
+import {
+  codeName,
+  graphQLError,
+  httpStatusOf,
+  mapError,
+  normalizeError,
+  restResponse,
+  toGraphQLExtensions,
+  toRestBody,
+  unsupportedMediaType,
+} from './error-mapping.js';
 import { formatGraphQLError } from './graphql-errors.js';
 
 describe('httpStatusOf: gRPC code → HTTP status (spec §2)', () => {
@@ -178,20 +189,101 @@ describe('formatGraphQLError', () => {
     },
   );
 
-  it('hides an unknown INTERNAL_SERVER_ERROR behind "Internal error"', () => {
-    const out = formatGraphQLError({
-      message: 'Cannot read properties of undefined (reading "id")',
-      path: ['user'],
-      extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['TypeError: Cannot read properties of undefined'] },
-    });
-    expect(out.message).toBe('Internal error');
-    expect(out.path).toEqual(['user']);
-    expect(out.extensions).toEqual({ code: 'INTERNAL', grpcCode: 13, httpStatus: 500 });
+  it('maps an unknown INTERNAL_SERVER_ERROR like every transport: code 13 with an incident ID, the cause only in the log', () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const cause = new TypeError('Cannot read properties of undefined (reading "id") for mini@mouse.com');
+      const out = formatGraphQLError(
+        {
+          message: cause.message,
+          path: ['user'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['TypeError: Cannot read properties of undefined'] },
+        },
+        { originalError: cause },
+      );
+      expect(out.message).toMatch(/^Internal error \(INTERNAL-[0-9a-f]{10}\)$/);
+      expect(out.path).toEqual(['user']);
+      const id = out.message.slice('Internal error ('.length, -1);
+      expect(out.extensions).toEqual({ code: 'INTERNAL', grpcCode: 13, httpStatus: 500, id });
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(logged.mock.calls[0]![0]).toMatch(new RegExp(`^${id}: TypeError: Cannot read properties`));
+      expect(logged.mock.calls[0]![0]).not.toContain('mini@mouse.com');
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('treats an error without extensions as internal', () => {
-    const out = formatGraphQLError({ message: 'something odd' });
-    expect(out.message).toBe('Internal error');
-    expect(out.extensions).toMatchObject({ code: 'INTERNAL', grpcCode: 13 });
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const out = formatGraphQLError({ message: 'something odd' });
+      expect(out.message).toMatch(/^Internal error \(INTERNAL-/);
+      expect(out.extensions).toMatchObject({ code: 'INTERNAL', grpcCode: 13 });
+      expect(logged.mock.calls[0]![0]).toContain('something odd');
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});
+
+describe('mapError: the one mapping', () => {
+  const logs = () => {
+    const lines: string[] = [];
+    return { lines, log: (line: string) => void lines.push(line) };
+  };
+
+  it('answers an AppError as it is and logs nothing', () => {
+    const { lines, log } = logs();
+    const err = notFound('COMMAND-ieJ2e', 'Email not found');
+    expect(mapError(err, log)).toBe(err);
+    expect(lines).toEqual([]);
+  });
+
+  it('logs an unexpected error once, under the incident ID it answers, redacted', () => {
+    const { lines, log } = logs();
+    const cause = new Error('SMTP said no to minnie@mouse.com with token=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
+    const error = mapError(cause, log);
+    expect(error.code).toBe(Code.INTERNAL);
+    expect(error.id).toMatch(/^INTERNAL-[0-9a-f]{10}$/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^${error.id}: Error: SMTP said no to`));
+    expect(lines[0]).not.toContain('minnie@mouse.com');
+    expect(lines[0]).not.toContain('abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
+    // a second transport mapping the mapped error: same answer, no second log line
+    expect(mapError(error, log)).toBe(error);
+    expect(lines).toHaveLength(1);
+  });
+
+  it('keeps the status of Nest’s own HttpExceptions (an unknown route is 404)', () => {
+    const { lines, log } = logs();
+    const error = mapError(new NotFoundException('Cannot GET /nope'), log);
+    expect(toRestBody(error)).toEqual(toRestBody(notFound('REQUEST-n0tFd', 'Route not found')));
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('restResponse and graphQLError: each transport only renders', () => {
+  it('REST: the status of the code or the error’s own, Retry-After for a 429', () => {
+    expect(restResponse(notFound('COMMAND-ieJ2e', 'Email not found'))).toEqual({
+      status: 404,
+      headers: {},
+      body: toRestBody(notFound('COMMAND-ieJ2e', 'Email not found')),
+    });
+    expect(restResponse(resourceExhausted('EMAIL-c00lD', 'Too many codes', 42))).toMatchObject({
+      status: 429,
+      headers: { 'Retry-After': '42' },
+    });
+    expect(restResponse(unsupportedMediaType())).toMatchObject({ status: 415, body: { code: 3 } });
+  });
+
+  it('GraphQL: "message (ID)", or the bare message of a request-validation error, and the extensions', () => {
+    expect(graphQLError(notFound('COMMAND-ieJ2e', 'Email not found'))).toEqual({
+      message: 'Email not found (COMMAND-ieJ2e)',
+      extensions: { code: 'NOT_FOUND', grpcCode: 5, httpStatus: 404, id: 'COMMAND-ieJ2e' },
+    });
+    expect(graphQLError(requestInvalid('invalid X.Y: bad'))).toEqual({
+      message: 'invalid X.Y: bad',
+      extensions: { code: 'INVALID_ARGUMENT', grpcCode: 3, httpStatus: 400 },
+    });
   });
 });

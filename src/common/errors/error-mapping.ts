@@ -1,4 +1,19 @@
+import { HttpException, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { redactText } from '../../observability/logging.js';
 import { Code, AppError, badRequestBody, invalidArgument, requestInvalid } from './app-error.js';
+
+/**
+ * The one mapping of errors, and each transport's rendering of its result:
+ *
+ *   anything thrown ──mapError──▶ AppError ──▶ restResponse (REST, and errors before any route)
+ *                                         ├──▶ graphQLError (GraphQL)
+ *                                         ├──▶ toConnectError / grpcTrailersOnly (connect/connect-errors.ts)
+ *                                         └──▶ the hosted page's status and text (verify-page.controller.ts)
+ *
+ * mapError is the only place that decides a code and logs an unexpected error (once, under its
+ * incident ID, redacted); the renderers only serialise.
+ */
 
 export const unsupportedMediaType = () => badRequestBody(415, 'REQUEST-m3Dia', 'Unsupported content type, use application/json');
 
@@ -34,6 +49,34 @@ export interface RestErrorBody {
   details: { '@type': string; id: string; message: string }[];
 }
 
+/** The ID under which an unexpected error is logged and answered (code 13). */
+const incidentId = () => `INTERNAL-${randomBytes(5).toString('hex')}`;
+
+const logger = new Logger('Errors');
+
+/**
+ * Anything thrown → the AppError to answer. An unexpected error becomes code 13 with a fresh
+ * incident ID and is logged here with its cause, redacted as every log line is; mapping an
+ * AppError again (a transport that maps what another layer mapped) logs nothing more.
+ */
+export function mapError(err: unknown, log: (line: string) => void = (line) => logger.error(line)): AppError {
+  const { error, unexpected } = normalizeError(err, incidentId);
+  if (unexpected) log(`${error.id}: ${redactText((err as Error)?.stack ?? String(err))}`);
+  return error;
+}
+
+/** REST (and anything answered before a route ran): status, headers and ZITADEL's body. */
+export function restResponse(err: AppError): { status: number; headers: Record<string, string>; body: RestErrorBody } {
+  const headers: Record<string, string> = {};
+  if (err.retryAfter !== undefined) headers['Retry-After'] = String(err.retryAfter);
+  return { status: statusOfError(err), headers, body: toRestBody(err) };
+}
+
+/** GraphQL: the error's message and `extensions`. */
+export function graphQLError(err: AppError): { message: string; extensions: GraphQLErrorExtensions } {
+  return { message: graphQLMessage(err), extensions: toGraphQLExtensions(err) };
+}
+
 /** ZITADEL's REST error body. */
 export function toRestBody(err: AppError): RestErrorBody {
   if (err.plainMessage !== undefined) return { code: err.code, message: err.plainMessage, details: [] };
@@ -60,7 +103,7 @@ export function toGraphQLExtensions(err: AppError): GraphQLErrorExtensions {
   return ext;
 }
 
-export function graphQLMessage(err: AppError): string {
+function graphQLMessage(err: AppError): string {
   return err.plainMessage ?? `${err.message} (${err.id})`;
 }
 
@@ -69,7 +112,8 @@ export function graphQLMessage(err: AppError): string {
  * HTTP platform (bad JSON, oversized body, wrong content type), and treat everything else as
  * internal. Returns the AppError plus whether it was unexpected (to be logged with its cause).
  */
-export function normalizeError(err: unknown, incidentId: () => string): { error: AppError; unexpected: boolean } {
+export function normalizeError(thrown: unknown, incidentId: () => string): { error: AppError; unexpected: boolean } {
+  const err = unwrapHttpException(thrown);
   if (err instanceof AppError) return { error: err, unexpected: false };
   const e = err as { code?: unknown; statusCode?: unknown; status?: unknown; type?: unknown; message?: unknown };
   const fastifyCode = typeof e?.code === 'string' ? e.code : '';
@@ -107,4 +151,13 @@ export function normalizeError(err: unknown, incidentId: () => string): { error:
   }
   const id = incidentId();
   return { error: new AppError(Code.INTERNAL, id, 'Internal error'), unexpected: true };
+}
+
+/** Nest's own HttpExceptions (404 for unknown routes, platform parse errors) keep their status. */
+function unwrapHttpException(e: unknown): unknown {
+  if (e instanceof HttpException) {
+    const cause = (e as { cause?: unknown }).cause;
+    return cause ?? { status: e.getStatus(), message: e.message };
+  }
+  return e;
 }

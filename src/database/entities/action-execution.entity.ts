@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { epochMs } from '../columns.js';
+import { bigintText, epochMs } from '../columns.js';
 
 /**
  * Which targets an event condition calls, in order. The key is ZITADEL's execution ID:
@@ -30,6 +30,6 @@ export class ActionStateEntity {
   @PrimaryColumn({ type: 'integer' })
   id!: number;
 
-  @Column({ type: 'bigint' })
+  @Column({ type: 'bigint', transformer: bigintText })
   version!: string;
 }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { databaseKind } from '../database-kind.js';
 
 interface Statements {
   up: string[];
@@ -12,7 +13,7 @@ interface Statements {
  * To add one: generate against each database, paste both lists into a new dualMigration.
  */
 export function dualMigration(name: string, sql: { sqlite: Statements; postgres: Statements }): new () => MigrationInterface {
-  const pick = (q: QueryRunner) => (q.connection.driver.options.type === 'postgres' ? sql.postgres : sql.sqlite);
+  const pick = (q: QueryRunner) => sql[databaseKind(q.connection.driver.options)];
   const cls = class implements MigrationInterface {
     name = name;
     async up(q: QueryRunner): Promise<void> {

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { MembershipEntity } from '../database/entities/membership.entity.js';
+import { UserEventEntity } from '../database/entities/user-event.entity.js';
 import { UserEntity } from '../database/entities/user.entity.js';
+import { EntityMapper } from '../database/entity-mapper.js';
+import { Sql } from '../database/sql.js';
 import { UserIdpLinkEntity } from '../database/entities/user-idp-link.entity.js';
-import { bool, dateOf, num, Sql } from '../database/sql.js';
 import { ConcurrentModificationError } from '../database/unit-of-work.js';
 import { ActionQueue } from '../actions/action-queue.js';
 
@@ -20,22 +23,24 @@ export type MutableColumn =
   | 'gender'
   | 'preferredLanguage';
 
+const MUTABLE_COLUMNS: readonly MutableColumn[] = [
+  'email',
+  'emailVerified',
+  'pendingEmail',
+  'displayName',
+  'state',
+  'username',
+  'givenName',
+  'familyName',
+  'nickName',
+  'gender',
+  'preferredLanguage',
+];
+
 export interface NewEvent {
   type: string;
   payload?: Record<string, unknown> | null;
 }
-
-const INSERT_COLUMNS =
-  'id, org_id, type, state, username, given_name, family_name, display_name, preferred_language, email, email_verified, sequence, created_at, changed_at';
-// the columns a new user starts with at their defaults (UpdateUser and verify-first set them)
-const USER_COLUMNS = `${INSERT_COLUMNS}, nick_name, gender, pending_email`;
-
-const TARGET_COLUMNS = USER_COLUMNS.split(', ')
-  .map((c) => `u.${c}`)
-  .join(', ');
-
-/** TypeORM's simple-array: comma-separated. */
-const splitRoles = (roles: unknown): string[] => (roles ? String(roles).split(',') : []);
 
 /** A user with the roles it holds, by scope (an organisation ID or the instance scope). */
 export interface UserWithRoles {
@@ -47,40 +52,37 @@ export interface UserWithRoles {
 export const isLiveHuman = (user: UserEntity | null | undefined): user is UserEntity =>
   !!user && user.state !== 'deleted' && user.type === 'human';
 
-function userFromRow(r: Record<string, unknown>): UserEntity {
-  const u = new UserEntity();
-  u.id = String(r.id);
-  u.orgId = String(r.org_id);
-  u.type = r.type as UserEntity['type'];
-  u.state = r.state as UserEntity['state'];
-  u.username = String(r.username);
-  u.givenName = String(r.given_name);
-  u.familyName = String(r.family_name);
-  u.displayName = String(r.display_name);
-  u.preferredLanguage = String(r.preferred_language ?? '');
-  u.email = String(r.email);
-  u.emailVerified = bool(r.email_verified);
-  u.sequence = num(r.sequence);
-  u.createdAt = dateOf(r.created_at);
-  u.changedAt = dateOf(r.changed_at);
-  u.nickName = String(r.nick_name ?? '');
-  u.gender = num(r.gender ?? 0);
-  u.preferredLanguage = String(r.preferred_language ?? '');
-  u.pendingEmail = r.pending_email == null ? null : String(r.pending_email);
-  return u;
-}
-
 /**
- * The user aggregate's store: the current-state row and its append-only event log. Every
- * change goes through commit(), which bumps the row's sequence only if nobody else did first.
- * Hand-written SQL: this is the request path of every operation.
+ * The user aggregate: the current-state row and its append-only event log. Every change goes
+ * through commit(), which bumps the row's sequence only if nobody else did first.
  */
 @Injectable()
-export class UserStore {
+export class UsersRepository {
+  private readonly users: EntityMapper<UserEntity>;
+  private readonly events: EntityMapper<UserEventEntity>;
+  private readonly members: EntityMapper<MembershipEntity>;
+  private readonly selectWithRoles: string;
+  private readonly update: string;
+
+  private readonly idpLinks: EntityMapper<UserIdpLinkEntity>;
+
   constructor(
     private readonly sql: Sql,
     private readonly actions: ActionQueue,
-  ) {}
+  ) {
+    this.idpLinks = sql.mapper(UserIdpLinkEntity);
+    this.users = sql.mapper(UserEntity);
+    this.events = sql.mapper(UserEventEntity);
+    this.members = sql.mapper(MembershipEntity);
+    const u = this.users.columnList().map((c) => `u.${c}`);
+    this.selectWithRoles = `SELECT ${u.join(', ')}, m.scope AS m_scope, m.roles AS m_roles
+      FROM users u LEFT JOIN memberships m ON m.user_id = u.id WHERE u.id = $1`;
+    // one fixed statement for every change: the mutable columns from the merged state
+    const set = [...MUTABLE_COLUMNS, 'sequence', 'changedAt'].map(
+      (p, i) => `${this.users.column(p as keyof UserEntity & string)} = $${i + 1}`,
+    );
+    this.update = `UPDATE users SET ${set.join(', ')} WHERE id = $${set.length + 1} AND sequence = $${set.length + 2}`;
+  }
 
   /**
    * The user and its memberships in one statement: the target of an operation, loaded once and
@@ -90,19 +92,13 @@ export class UserStore {
    * in commit() stays the guard.
    */
   async findWithRoles(em: EntityManager | null, id: string): Promise<UserWithRoles | null> {
-    const lock = em && this.sql.postgres ? ' FOR UPDATE OF u' : '';
-    const rows = await this.sql.rows(
-      em,
-      `SELECT ${TARGET_COLUMNS}, m.scope AS m_scope, m.roles AS m_roles
-         FROM users u LEFT JOIN memberships m ON m.user_id = u.id
-        WHERE u.id = $1${lock}`,
-      [id],
-    );
+    const lock = em ? this.sql.dialect.forUpdateOf('u') : '';
+    const rows = await this.sql.rows(em, this.selectWithRoles + lock, [id]);
     const first = rows[0];
     if (!first) return null;
     const memberships = new Map<string, string[]>();
-    for (const r of rows) if (r.m_scope != null) memberships.set(String(r.m_scope), splitRoles(r.m_roles));
-    return { user: userFromRow(first), memberships };
+    for (const r of rows) if (r.m_scope != null) memberships.set(String(r.m_scope), this.members.decode('roles', r.m_roles));
+    return { user: this.users.fromRow(first), memberships };
   }
 
   async usernameTaken(em: EntityManager, orgId: string, username: string): Promise<boolean> {
@@ -122,7 +118,7 @@ export class UserStore {
   }
 
   async insertIdpLinks(em: EntityManager, links: UserIdpLinkEntity[]): Promise<void> {
-    if (links.length) await em.insert(UserIdpLinkEntity, links);
+    for (const link of links) await this.sql.run(em, this.idpLinks.insert, this.idpLinks.values(link));
   }
 
   async idTaken(em: EntityManager, id: string): Promise<boolean> {
@@ -132,22 +128,7 @@ export class UserStore {
   /** Inserts a new user with its first events; returns the user's sequence. */
   async create(em: EntityManager, user: UserEntity, events: NewEvent[], creator: string): Promise<number> {
     user.sequence = events.length;
-    await this.sql.run(em, `INSERT INTO users (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
-      user.id,
-      user.orgId,
-      user.type,
-      user.state,
-      user.username,
-      user.givenName,
-      user.familyName,
-      user.displayName,
-      user.preferredLanguage ?? '',
-      user.email,
-      user.emailVerified,
-      user.sequence,
-      user.createdAt.getTime(),
-      user.changedAt.getTime(),
-    ]);
+    await this.sql.run(em, this.users.insert, this.users.values(user));
     await this.append(em, user, 0, events, creator);
     return user.sequence;
   }
@@ -166,30 +147,14 @@ export class UserStore {
     const from = user.sequence;
     const to = from + events.length;
     const next = { ...user, ...changes };
-    // one fixed statement for every change: the mutable columns from the merged state
-    const result = await this.sql.run(
-      em,
-      `UPDATE users SET email = $1, email_verified = $2, display_name = $3, state = $4, sequence = $5, changed_at = $6,
-         username = $9, given_name = $10, family_name = $11, nick_name = $12, gender = $13, preferred_language = $14, pending_email = $15
-       WHERE id = $7 AND sequence = $8`,
-      [
-        next.email,
-        next.emailVerified,
-        next.displayName,
-        next.state,
-        to,
-        user.changedAt.getTime(),
-        user.id,
-        from,
-        next.username,
-        next.givenName,
-        next.familyName,
-        next.nickName ?? '',
-        next.gender ?? 0,
-        next.preferredLanguage ?? '',
-        next.pendingEmail ?? null,
-      ],
-    );
+    const u = this.users;
+    const result = await this.sql.run(em, this.update, [
+      ...MUTABLE_COLUMNS.map((p) => u.encode(p, next[p])),
+      u.encode('sequence', to),
+      u.encode('changedAt', user.changedAt),
+      user.id,
+      from,
+    ]);
     if (result.affected !== 1) throw new ConcurrentModificationError();
     Object.assign(user, changes);
     user.sequence = to;
@@ -203,11 +168,16 @@ export class UserStore {
    */
   private async append(em: EntityManager, user: UserEntity, from: number, events: NewEvent[], creator: string): Promise<void> {
     for (const [i, e] of events.entries()) {
-      await this.sql.run(
-        em,
-        'INSERT INTO user_events (user_id, sequence, type, resource_owner, creator, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [user.id, from + i + 1, e.type, user.orgId, creator, e.payload ? JSON.stringify(e.payload) : null, user.changedAt.getTime()],
-      );
+      const event: UserEventEntity = {
+        userId: user.id,
+        sequence: from + i + 1,
+        type: e.type,
+        resourceOwner: user.orgId,
+        creator,
+        payload: e.payload ?? null,
+        createdAt: user.changedAt,
+      };
+      await this.sql.run(em, this.events.insert, this.events.values(event));
     }
     await this.actions.enqueue(
       em,
