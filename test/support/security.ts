@@ -1,10 +1,7 @@
-import { ConnectError, type Interceptor } from '@connectrpc/connect';
-import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
-import { createUserServiceClient } from '@zitadel/client/v2';
-import { ErrorDetailSchema } from '@zitadel/proto/zitadel/message_pb.js';
 import { DataSource } from 'typeorm';
 import type { TestApp } from './app.js';
 import { gql, rest } from './client.js';
+import { type Answer, connectAnswer, graphQLAnswer, restAnswer, userService } from './wires.js';
 
 /**
  * The security suites' client: one operation over REST, GraphQL, Connect (JSON, main port) or
@@ -13,9 +10,7 @@ import { gql, rest } from './client.js';
  */
 export type Wire = 'rest' | 'graphql' | 'connect' | 'grpc';
 
-export type Result =
-  | { ok: true; body: any }
-  | { ok: false; grpcCode: number; id: string | undefined; message: string; retryAfter: number | undefined; raw: unknown };
+export type Result = Answer;
 
 export interface Target {
   t: TestApp;
@@ -26,65 +21,15 @@ export interface Target {
   headers?: Record<string, string>;
 }
 
-const restResult = (r: { status: number; headers: Headers; body: any }): Result => {
-  if (r.status === 200) return { ok: true, body: r.body };
-  const retry = r.headers.get('retry-after');
-  return {
-    ok: false,
-    grpcCode: r.body?.code,
-    id: r.body?.details?.[0]?.id,
-    message: r.body?.message,
-    retryAfter: retry ? Number(retry) : undefined,
-    raw: r.body,
-  };
-};
+const restResult = restAnswer;
 
-const gqlResult = (field: string, r: { status: number; body: any }): Result => {
-  const data = r.body?.data?.[field];
-  if (data !== undefined && data !== null && !r.body?.errors) return { ok: true, body: data };
-  const e = r.body?.errors?.[0];
-  if (!e) throw new Error(`GraphQL ${field}: neither data nor errors: ${r.status} ${JSON.stringify(r.body)}`);
-  return {
-    ok: false,
-    grpcCode: e.extensions?.grpcCode,
-    id: e.extensions?.id,
-    message: e.message,
-    retryAfter: e.extensions?.retryAfter,
-    raw: r.body,
-  };
-};
+const gqlResult = graphQLAnswer;
 
 function client(target: Target, wire: 'connect' | 'grpc') {
-  const headers = { ...(target.headers ?? {}), ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) };
-  const interceptors: Interceptor[] = [
-    (next) => (req) => {
-      for (const [k, v] of Object.entries(headers)) req.header.set(k, v);
-      return next(req);
-    },
-  ];
-  const transport =
-    wire === 'connect'
-      ? createConnectTransport({ baseUrl: target.t.url, httpVersion: '1.1', interceptors })
-      : createGrpcTransport({ baseUrl: `http://127.0.0.1:${target.grpcPort}`, interceptors });
-  return createUserServiceClient(transport);
+  return userService({ url: target.t.url, grpcPort: target.grpcPort, token: target.token ?? undefined, headers: target.headers }, wire);
 }
 
-async function connectResult(call: Promise<unknown>): Promise<Result> {
-  try {
-    return { ok: true, body: await call };
-  } catch (e) {
-    if (!(e instanceof ConnectError)) throw e;
-    const retry = e.metadata.get('retry-after');
-    return {
-      ok: false,
-      grpcCode: e.code,
-      id: e.findDetails(ErrorDetailSchema)[0]?.id,
-      message: e.rawMessage,
-      retryAfter: retry ? Number(retry) : undefined,
-      raw: e,
-    };
-  }
-}
+const connectResult = connectAnswer;
 
 type Verification = 'send' | 'return' | 'verified';
 

@@ -25,7 +25,7 @@ async function http(c: Caller, method: string, path: string, body?: unknown): Pr
   return rest(c.url, method, path, body, c.token, c.headers ?? {});
 }
 
-function restAnswer(r: { status: number; headers: Headers; body: any }): Answer {
+export function restAnswer(r: { status: number; headers: Headers; body: any }): Answer {
   if (r.status === 200) return { ok: true, body: r.body };
   const retry = r.headers.get('retry-after');
   return {
@@ -39,7 +39,11 @@ function restAnswer(r: { status: number; headers: Headers; body: any }): Answer 
 }
 
 async function graphql(c: Caller, field: string, query: string, variables: Record<string, unknown>): Promise<Answer> {
-  const r = await http(c, 'POST', '/graphql', { query, variables });
+  return graphQLAnswer(field, await http(c, 'POST', '/graphql', { query, variables }));
+}
+
+/** A GraphQL response as an Answer: the field's data, or the first error's extensions. */
+export function graphQLAnswer(field: string, r: { status: number; body: any }): Answer {
   const data = r.body?.data?.[field];
   if (data !== undefined && data !== null && !r.body?.errors) return { ok: true, body: data };
   const e = r.body?.errors?.[0];
