@@ -67,6 +67,8 @@ export class EntityMapper<T extends object> {
   private readonly all: MappedColumn[];
   private readonly byColumn = new Map<string, MappedColumn>();
   private readonly byProperty = new Map<string, MappedColumn>();
+  /** INSERTs of n rows at once, by n. */
+  private readonly inserts = new Map<number, string>();
 
   constructor(
     metadata: EntityMetadata,
@@ -85,6 +87,22 @@ export class EntityMapper<T extends object> {
     }
     this.columns = this.all.map((c) => c.column).join(', ');
     this.insert = `INSERT INTO ${this.table} (${this.columns}) VALUES (${this.all.map((_, i) => `$${i + 1}`).join(', ')})`;
+  }
+
+  /**
+   * INSERT of `n` rows in one statement, `$1…$(n × columns)` in the order of `values()` of each
+   * row in turn: one round trip for the rows one change appends (PostgreSQL and SQLite alike).
+   */
+  insertRows(n: number): string {
+    if (n === 1) return this.insert;
+    let sql = this.inserts.get(n);
+    if (!sql) {
+      const width = this.all.length;
+      const tuples = Array.from({ length: n }, (_, r) => `(${this.all.map((_, i) => `$${r * width + i + 1}`).join(', ')})`);
+      sql = `INSERT INTO ${this.table} (${this.columns}) VALUES ${tuples.join(', ')}`;
+      this.inserts.set(n, sql);
+    }
+    return sql;
   }
 
   /** The column names of these properties (for SQL that names them). */

@@ -62,7 +62,7 @@ export class UsersRepository {
   private readonly events: EntityMapper<UserEventEntity>;
   private readonly members: EntityMapper<MembershipEntity>;
   private readonly selectWithRoles: string;
-  private readonly update: string;
+  private readonly updates = new Map<string, string>();
 
   private readonly idpLinks: EntityMapper<UserIdpLinkEntity>;
 
@@ -77,11 +77,23 @@ export class UsersRepository {
     const u = this.users.columnList().map((c) => `u.${c}`);
     this.selectWithRoles = `SELECT ${u.join(', ')}, m.scope AS m_scope, m.roles AS m_roles
       FROM users u LEFT JOIN memberships m ON m.user_id = u.id WHERE u.id = $1`;
-    // one fixed statement for every change: the mutable columns from the merged state
-    const set = [...MUTABLE_COLUMNS, 'sequence', 'changedAt'].map(
-      (p, i) => `${this.users.column(p as keyof UserEntity & string)} = $${i + 1}`,
-    );
-    this.update = `UPDATE users SET ${set.join(', ')} WHERE id = $${set.length + 1} AND sequence = $${set.length + 2}`;
+  }
+
+  /**
+   * The UPDATE of a change: only the columns it changes, then the sequence and the change date,
+   * cached per set of columns (a handful exist). Naming only what changes matters: SQLite
+   * rewrites the entries of every index on a column the SET names, changed or not, and every
+   * page it touches is another page in the WAL and its checkpoints.
+   */
+  private updateOf(columns: readonly MutableColumn[]): string {
+    const key = columns.join(',');
+    let sql = this.updates.get(key);
+    if (!sql) {
+      const set = [...columns, 'sequence', 'changedAt'].map((p, i) => `${this.users.column(p as keyof UserEntity & string)} = $${i + 1}`);
+      sql = `UPDATE users SET ${set.join(', ')} WHERE id = $${set.length + 1} AND sequence = $${set.length + 2}`;
+      this.updates.set(key, sql);
+    }
+    return sql;
   }
 
   /**
@@ -146,10 +158,11 @@ export class UsersRepository {
   ): Promise<number> {
     const from = user.sequence;
     const to = from + events.length;
-    const next = { ...user, ...changes };
     const u = this.users;
-    const result = await this.sql.run(em, this.update, [
-      ...MUTABLE_COLUMNS.map((p) => u.encode(p, next[p])),
+    // in MUTABLE_COLUMNS' order, so that one set of columns is one statement
+    const columns = MUTABLE_COLUMNS.filter((p) => changes[p] !== undefined);
+    const result = await this.sql.run(em, this.updateOf(columns), [
+      ...columns.map((p) => u.encode(p, changes[p])),
       u.encode('sequence', to),
       u.encode('changedAt', user.changedAt),
       user.id,
@@ -167,8 +180,10 @@ export class UsersRepository {
    * the action executions it triggers (spec §9), so no operation can record an event without them.
    */
   private async append(em: EntityManager, user: UserEntity, from: number, events: NewEvent[], creator: string): Promise<void> {
-    for (const [i, e] of events.entries()) {
-      const event: UserEventEntity = {
+    if (events.length === 0) return;
+    // every event of the change in one statement
+    const values = events.flatMap((e, i) =>
+      this.events.values({
         userId: user.id,
         sequence: from + i + 1,
         type: e.type,
@@ -176,9 +191,9 @@ export class UsersRepository {
         creator,
         payload: e.payload ?? null,
         createdAt: user.changedAt,
-      };
-      await this.sql.run(em, this.events.insert, this.events.values(event));
-    }
+      }),
+    );
+    await this.sql.run(em, this.events.insertRows(events.length), values);
     await this.actions.enqueue(
       em,
       events.map((e, i) => ({
