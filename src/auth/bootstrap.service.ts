@@ -9,7 +9,7 @@ import { UserEntity } from '../database/entities/user.entity.js';
 import { Dialect } from '../database/dialect.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { OrganizationsRepository } from '../organizations/organizations.repository.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UserStore } from '../users/user-store.js';
 import { MembershipsService } from './memberships.service.js';
 import { TokenService } from './token.service.js';
 
@@ -25,7 +25,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     private readonly uow: UnitOfWork,
     private readonly dialect: Dialect,
     private readonly orgs: OrganizationsRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UserStore,
     private readonly tokens: TokenService,
     private readonly memberships: MembershipsService,
     private readonly ids: IdGenerator,

@@ -13,7 +13,7 @@ import { UnitOfWork } from '../database/unit-of-work.js';
 import { Mail, MailKind, OutboxService } from '../outbox/outbox.service.js';
 import { userMailData } from './mail-data.js';
 import type { Call } from '../pipeline/operation.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UserStore } from '../users/user-store.js';
 import { UserTargets } from '../users/user-targets.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailUndoRepository } from './email-undo.repository.js';
@@ -42,7 +42,7 @@ export class EmailChangeService {
 
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly users: UsersRepository,
+    private readonly users: UserStore,
     private readonly targets: UserTargets,
     private readonly codes: EmailCodesRepository,
     private readonly undo: EmailUndoRepository,

@@ -12,7 +12,7 @@ import { UnitOfWork } from '../database/unit-of-work.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailKind, OutboxService } from '../outbox/outbox.service.js';
 import type { Call } from '../pipeline/operation.js';
-import { MutableColumn, NewEvent, UsersRepository } from '../users/users.repository.js';
+import { MutableColumn, NewEvent, UserStore } from '../users/user-store.js';
 import { UserTargets } from '../users/user-targets.js';
 import { EmailChangeService } from './email-change.service.js';
 import { assertValidEmailAddress } from './email-address.js';
@@ -86,7 +86,7 @@ type Outcome<T> = { result: T; mailed: boolean } | { error: AppError };
 export class EmailService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly users: UsersRepository,
+    private readonly users: UserStore,
     private readonly targets: UserTargets,
     private readonly codes: EmailCodesRepository,
     private readonly verificationCodes: VerificationCodes,

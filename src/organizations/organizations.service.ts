@@ -7,7 +7,7 @@ import { alreadyExists, Errors, notFound } from '../common/errors/app-error.js';
 import { type Call, callerOf } from '../pipeline/operation.js';
 import { IdGenerator } from '../common/id-generator.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UserStore } from '../users/user-store.js';
 import { UserTargets } from '../users/user-targets.js';
 import { AddMemberInput } from './inputs/add-member.input.js';
 import { AddOrganizationInput } from './inputs/add-organization.input.js';
@@ -20,7 +20,7 @@ export class OrganizationsService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly orgs: OrganizationsRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UserStore,
     private readonly targets: UserTargets,
     private readonly memberships: MembershipsService,
     private readonly ids: IdGenerator,

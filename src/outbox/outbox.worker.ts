@@ -10,7 +10,7 @@ import { MetricsService } from '../observability/metrics.service.js';
 import { MailSender } from './mail-sender.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
-import { UsersRepository } from '../users/users.repository.js';
+import { UserStore } from '../users/user-store.js';
 import type { EntityManager } from 'typeorm';
 
 /** Recorded on the user when one of its mails is dead (beyond ZITADEL). */
@@ -53,7 +53,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
-    private readonly users: UsersRepository,
+    private readonly users: UserStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -62,7 +62,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * integrator's executions hear of it (spec §9) as of any other event.
    */
   private async recordDead(em: EntityManager, mail: OutboxMessageEntity): Promise<void> {
-    const user = (await this.users.findWithRoles(em, mail.userId))?.user;
+    const user = await this.users.lockAny(em, mail.userId);
     if (!user) return;
     user.changedAt = this.clock.now();
     await this.users.commit(em, user, {}, [{ type: MAIL_DEAD_EVENT, payload: { deliveryId: mail.id, kind: mail.kind } }], '');

@@ -8,7 +8,7 @@ import { SetEmailInput } from '../email/inputs/set-email.input.js';
 import type { Call } from '../pipeline/operation.js';
 import { storedLanguage } from './inputs/preferred-language.js';
 import { genderNumber, UpdateUserInput } from './inputs/update-user.input.js';
-import { MutableColumn, NewEvent, UsersRepository } from './users.repository.js';
+import { MutableColumn, NewEvent, UserStore } from './user-store.js';
 
 export interface UpdateUserResult {
   details: Details;
@@ -29,7 +29,7 @@ const usernameTaken = () => alreadyExists('COMMAND-CxmY3', 'Username already tak
 export class UserUpdateService {
   constructor(
     private readonly email: EmailService,
-    private readonly users: UsersRepository,
+    private readonly users: UserStore,
   ) {}
 
   async update(call: Call<UpdateUserInput>): Promise<UpdateUserResult> {

@@ -20,7 +20,7 @@ import { shownLanguage, storedLanguage } from './inputs/preferred-language.js';
 import { GENDERS } from './inputs/update-user.input.js';
 import { type Call, callerOf } from '../pipeline/operation.js';
 import { GetUserInput } from './inputs/get-user.input.js';
-import { NewEvent, UsersRepository } from './users.repository.js';
+import { NewEvent, UserStore } from './user-store.js';
 import { UserTargets } from './user-targets.js';
 import type { PatView, UserView } from './user.view.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
@@ -39,7 +39,7 @@ const USER_STATE: Record<string, string> = {
 export class UsersService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly users: UsersRepository,
+    private readonly users: UserStore,
     private readonly targets: UserTargets,
     private readonly email: EmailService,
     private readonly outbox: OutboxService,
