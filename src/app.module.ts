@@ -6,6 +6,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module.js';
+import { BootstrapModule } from './bootstrap/bootstrap.module.js';
 import { TokenService } from './auth/token.service.js';
 import { CommonModule } from './common/common.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
@@ -71,6 +72,8 @@ export class AppModule {
           }),
         }),
         AuthModule,
+        // its onApplicationBootstrap (the first admin) runs before the workers' start below
+        BootstrapModule,
         EmailModule,
         OutboxModule,
         DeliveriesModule,

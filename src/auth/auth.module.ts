@@ -1,17 +1,12 @@
 import { Module } from '@nestjs/common';
-import { OrganizationsRepository } from '../organizations/organizations.repository.js';
-import { UserStoreModule } from '../users/user-store.module.js';
 import { AuthRepository } from './auth.repository.js';
-import { BootstrapService } from './bootstrap.service.js';
 import { JwtVerifier } from './jwt.verifier.js';
 import { MembershipsService } from './memberships.service.js';
 import { TokenService } from './token.service.js';
 
+/** Who a caller is (PATs, JWTs) and what it may do (memberships); imports no other module of the app. */
 @Module({
-  imports: [UserStoreModule],
-  // the first start's bootstrap writes the default organisation (a stateless repository: no
-  // import of OrganizationsModule, which imports this module)
-  providers: [AuthRepository, OrganizationsRepository, TokenService, MembershipsService, JwtVerifier, BootstrapService],
+  providers: [AuthRepository, TokenService, MembershipsService, JwtVerifier],
   exports: [TokenService, MembershipsService],
 })
 export class AuthModule {}

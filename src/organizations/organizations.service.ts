@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { canRead, mayGrant, outranks } from '../auth/access.js';
 import { MembershipsService } from '../auth/memberships.service.js';
 import { Clock } from '../common/clock.js';
@@ -29,6 +30,17 @@ export class OrganizationsService {
 
   async assertExists(orgId: string): Promise<void> {
     if (!(await this.orgs.exists(orgId))) throw orgNotFound();
+  }
+
+  /**
+   * The first start's default organisation, in the caller's unit of work; null when any
+   * organisation exists already (the database is not empty).
+   */
+  async addDefault(em: EntityManager, now: Date): Promise<string | null> {
+    if (await this.orgs.any(em)) return null;
+    const id = this.ids.next();
+    await this.orgs.insert(em, { id, name: 'DEFAULT', isDefault: true, createdAt: now });
+    return id;
   }
 
   async add({ input }: Call<AddOrganizationInput>): Promise<{ organizationId: string; details: Details }> {

@@ -8,10 +8,10 @@ import { INSTANCE_SCOPE } from '../database/entities/membership.entity.js';
 import { UserEntity } from '../database/entities/user.entity.js';
 import { Dialect } from '../database/dialect.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
-import { OrganizationsRepository } from '../organizations/organizations.repository.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
 import { UserStore } from '../users/user-store.js';
-import { MembershipsService } from './memberships.service.js';
-import { TokenService } from './token.service.js';
+import { MembershipsService } from '../auth/memberships.service.js';
+import { TokenService } from '../auth/token.service.js';
 
 /**
  * First start on an empty database: the default organisation, an admin with IAM_OWNER and a
@@ -24,7 +24,7 @@ export class BootstrapService implements OnApplicationBootstrap {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly dialect: Dialect,
-    private readonly orgs: OrganizationsRepository,
+    private readonly orgs: OrganizationsService,
     private readonly users: UserStore,
     private readonly tokens: TokenService,
     private readonly memberships: MembershipsService,
@@ -58,10 +58,9 @@ export class BootstrapService implements OnApplicationBootstrap {
   /** Creates the first organisation, admin and PAT on an empty database; returns the PAT, or null when there was nothing to do. */
   private bootstrap(): Promise<string | null> {
     return this.uow.run(async (em) => {
-      if (await this.orgs.any(em)) return null;
       const now = this.clock.now();
-      const orgId = this.ids.next();
-      await this.orgs.insert(em, { id: orgId, name: 'DEFAULT', isDefault: true, createdAt: now });
+      const orgId = await this.orgs.addDefault(em, now);
+      if (orgId === null) return null;
       const admin = Object.assign(new UserEntity(), {
         id: this.ids.next(),
         orgId,
