@@ -5,6 +5,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BootstrapModule } from './bootstrap/bootstrap.module.js';
 import { TokenService } from './auth/token.service.js';
@@ -27,7 +28,6 @@ import { DeliveriesModule } from './outbox/deliveries.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { OperationGuard } from './pipeline/operation.guard.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
-import { UsersModule } from './users/users.module.js';
 import { ConnectModule } from './connect/connect.module.js';
 import { TextsModule } from './texts/texts.module.js';
 import { ActionsModule } from './actions/actions.module.js';
@@ -88,7 +88,7 @@ export class AppModule {
           : []),
         ActionsModule,
         OrganizationsModule,
-        UsersModule,
+        AccountsModule,
         TextsModule,
         ConnectModule,
       ],

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { OrganizationsModule } from '../organizations/organizations.module.js';
-import { UserStoreModule } from '../users/user-store.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { BootstrapService } from './bootstrap.service.js';
 
 /**
@@ -9,7 +9,7 @@ import { BootstrapService } from './bootstrap.service.js';
  * the modules it writes through, so that none of them imports another to make the first admin.
  */
 @Module({
-  imports: [AuthModule, UserStoreModule, OrganizationsModule],
+  imports: [AuthModule, UsersModule, OrganizationsModule],
   providers: [BootstrapService],
 })
 export class BootstrapModule {}

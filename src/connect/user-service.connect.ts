@@ -3,7 +3,7 @@ import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { UserService } from '@zitadel/proto/zitadel/user/v2/user_service_pb.js';
 import type { OperationDef } from '../pipeline/operation.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { USER_SERVICE_CONNECT } from '../users/users.operations.js';
+import { USER_SERVICE_CONNECT } from '../accounts/users.operations.js';
 import { CLIENT_IP } from './interceptors.js';
 
 /**

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { InputChecks, INPUT_CHECKS } from '../common/request/validation.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
-import { UserStoreModule } from '../users/user-store.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { EmailChangeService } from './email-change.service.js';
 import { EmailCodesRepository } from './email-codes.repository.js';
 import { EmailUndoRepository } from './email-undo.repository.js';
@@ -14,7 +14,7 @@ import { UndoPageController } from './undo-page.controller.js';
 import { VerifyPageController } from './verify-page.controller.js';
 
 @Module({
-  imports: [UserStoreModule, OutboxModule, PipelineModule],
+  imports: [UsersModule, OutboxModule, PipelineModule],
   controllers: [VerifyPageController, UndoPageController],
   providers: [
     EmailService,

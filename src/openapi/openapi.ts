@@ -1,6 +1,6 @@
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { UsersModule } from '../users/users.module.js';
+import { AccountsModule } from '../accounts/accounts.module.js';
 import { USER_SERVICE_OPERATIONS, zitadelOperation } from './user-service.operations.js';
 import { USER_SERVICE_SCHEMAS } from './user-service.schemas.js';
 
@@ -23,7 +23,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .build();
   config.components = { ...config.components, schemas: { ...USER_SERVICE_SCHEMAS } };
   const document = SwaggerModule.createDocument(app, config, {
-    include: [UsersModule],
+    include: [AccountsModule],
     operationIdFactory: (controller, method) => USER_SERVICE_OPERATIONS[method]?.operationId ?? `${controller}_${method}`,
   });
   const byId = new Map(Object.values(USER_SERVICE_OPERATIONS).map((op) => [op.operationId, op]));

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config.js';
 import { fileTransport } from './file-transport.js';
 import { MailSender } from './mail-sender.js';
 import { OutboxModule } from './outbox.module.js';
-import { UserStoreModule } from '../users/user-store.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { OutboxWorker } from './outbox.worker.js';
 import { smtpTransportOptions } from './smtp-transport.js';
 import { TextsStoreModule } from '../texts/texts-store.module.js';
@@ -19,7 +19,7 @@ import { TextsStoreModule } from '../texts/texts-store.module.js';
   imports: [
     OutboxModule,
     TextsStoreModule,
-    UserStoreModule,
+    UsersModule,
     MailerModule.forRootAsync({
       imports: [],
       inject: [APP_CONFIG],

@@ -1,19 +1,19 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
-import { EmailModule } from '../email/email.module.js';
-import { OrganizationsModule } from '../organizations/organizations.module.js';
-import { OutboxModule } from '../outbox/outbox.module.js';
-import { PipelineModule } from '../pipeline/pipeline.module.js';
-import { UserStoreModule } from './user-store.module.js';
-import { UsersController } from './users.controller.js';
-import { UsersResolver } from './users.resolver.js';
-import { UserUpdateService } from './user-update.service.js';
-import { UsersService } from './users.service.js';
+import { ActionQueueModule } from '../actions/action-queue.module.js';
+import { UserStore } from './user-store.js';
+import { UserTargets } from './user-targets.js';
+import { UsersRepository } from './users.repository.js';
 
+/**
+ * The user aggregate: the user row, its memberships, IdP links and event log (UsersRepository,
+ * which stays in here), the target of an operation loaded and authorised on its locked row
+ * (UserTargets), and creating and changing users (UserStore). Every module that acts on a user
+ * imports this one; events go to actions' call queue. No routes and no other module of the app:
+ * the mail worker loads it (a dead mail is an event of its user) without the API.
+ */
 @Module({
-  imports: [UserStoreModule, AuthModule, EmailModule, OrganizationsModule, OutboxModule, PipelineModule],
-  controllers: [UsersController],
-  providers: [UsersService, UserUpdateService, UsersResolver],
-  exports: [UsersService, UserUpdateService],
+  imports: [ActionQueueModule],
+  providers: [UsersRepository, UserTargets, UserStore],
+  exports: [UserTargets, UserStore],
 })
 export class UsersModule {}

@@ -4,7 +4,7 @@ import type { AppConfig } from '../../config/config.js';
 import { ResendEmailCodeInput, SendEmailCodeInput, VerifyEmailInput } from '../../email/inputs/email-code.input.js';
 import { SetEmailInput } from '../../email/inputs/set-email.input.js';
 import { UrlTemplates } from '../../email/url-templates.js';
-import { AddHumanUserInput } from '../../users/inputs/add-human-user.input.js';
+import { AddHumanUserInput } from '../../accounts/inputs/add-human-user.input.js';
 import { AppError, Code } from '../errors/app-error.js';
 import { InputChecks, isPgvEmail, validateInput } from './validation.js';
 

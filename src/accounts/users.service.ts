@@ -20,8 +20,8 @@ import { shownLanguage, storedLanguage } from './inputs/preferred-language.js';
 import { GENDERS } from './inputs/update-user.input.js';
 import { type Call, callerOf } from '../pipeline/operation.js';
 import { GetUserInput } from './inputs/get-user.input.js';
-import { NewEvent, UserStore } from './user-store.js';
-import { UserTargets } from './user-targets.js';
+import { NewEvent, UserStore } from '../users/user-store.js';
+import { UserTargets } from '../users/user-targets.js';
 import type { PatView, UserView } from './user.view.js';
 import { RemovePatInput } from './inputs/remove-pat.input.js';
 

@@ -8,7 +8,7 @@ import { SetEmailInput } from '../email/inputs/set-email.input.js';
 import type { Call } from '../pipeline/operation.js';
 import { storedLanguage } from './inputs/preferred-language.js';
 import { genderNumber, UpdateUserInput } from './inputs/update-user.input.js';
-import { MutableColumn, NewEvent, UserStore } from './user-store.js';
+import { MutableColumn, NewEvent, UserStore } from '../users/user-store.js';
 
 export interface UpdateUserResult {
   details: Details;
