@@ -30,7 +30,9 @@ export interface Mail {
 
 /**
  * Writes mails into the outbox inside the caller's transaction, and wakes the worker after the
- * commit so delivery starts at once instead of at the next poll.
+ * commit so delivery starts at once instead of at the next poll. The worker (DeliveryModule)
+ * claims and settles them here, the admins' API (DeliveriesModule) lists and requeues them:
+ * OutboxRepository stays inside OutboxModule.
  */
 @Injectable()
 export class OutboxService {
@@ -104,6 +106,27 @@ export class OutboxService {
     if (!requeued) throw failedPrecondition('OUTBOX-n0tDd', 'Only a dead mail can be requeued');
     this.wake();
     return toView(row);
+  }
+
+  /** The worker's next batch: up to `limit` due mails, leased to it until `leaseUntil` (see OutboxRepository.claimDue). */
+  claimDue(em: EntityManager, now: number, leaseUntil: number, limit: number): Promise<OutboxMessageEntity[]> {
+    return this.repo.claimDue(em, now, leaseUntil, limit);
+  }
+
+  /** A mail the worker sent: its payload (which held the code) goes. */
+  markSent(em: EntityManager, id: string, at: Date): Promise<void> {
+    return this.repo.markSent(em, id, at);
+  }
+
+  /** A failed attempt; false when the mail is no longer this worker's (its lease ran out). */
+  markFailed(
+    em: EntityManager,
+    id: string,
+    status: Extract<OutboxStatus, 'retrying' | 'dead'>,
+    nextAttemptAt: Date,
+    error: string,
+  ): Promise<boolean> {
+    return this.repo.markFailed(em, id, status, nextAttemptAt, error);
   }
 
   /** Call after a transaction that enqueued mail has committed. */

@@ -8,7 +8,6 @@ import { UnitOfWork } from '../database/unit-of-work.js';
 import { redactText } from '../observability/logging.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { MailSender } from './mail-sender.js';
-import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
 import { UserStore } from '../users/user-store.js';
 import type { EntityManager } from 'typeorm';
@@ -47,7 +46,6 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly repo: OutboxRepository,
     private readonly outbox: OutboxService,
     private readonly sender: MailSender,
     private readonly box: SecretBox,
@@ -135,7 +133,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Claims one batch and delivers it; returns how many mails were claimed. */
   async drainOnce(): Promise<number> {
     const now = this.clock.now().getTime();
-    const batch = await this.uow.run((em) => this.repo.claimDue(em, now, now + this.config.outboxLeaseMs, BATCH));
+    const batch = await this.uow.run((em) => this.outbox.claimDue(em, now, now + this.config.outboxLeaseMs, BATCH));
     let next = 0;
     const lanes = Array.from({ length: Math.min(this.config.outboxConcurrency, batch.length) }, async () => {
       while (next < batch.length) await this.deliver(batch[next++]!);
@@ -150,7 +148,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const data = JSON.parse(this.box.decrypt(mail.payload)) as Record<string, string>;
       await this.sender.send({ id: mail.id, kind: mail.kind, recipient: mail.recipient, data });
       const sentAt = this.clock.now();
-      await this.uow.run((em) => this.repo.markSent(em, mail.id, sentAt));
+      await this.uow.run((em) => this.outbox.markSent(em, mail.id, sentAt));
       this.metrics.mailDeliveries.inc({ outcome: 'sent' });
       this.logger.debug(`mail ${mail.id} sent (attempt ${mail.attempts})`);
     } catch (e) {
@@ -158,8 +156,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const dead = isPermanent(e) || mail.attempts >= this.config.outboxMaxAttempts;
       const next = new Date(this.clock.now().getTime() + backoffMs(mail.attempts, this.config.outboxRetryBaseMs));
       if (dead)
-        await this.uow.run(async (em) => (await this.repo.markFailed(em, mail.id, 'dead', next, reason)) && this.recordDead(em, mail));
-      else await this.uow.run((em) => this.repo.markFailed(em, mail.id, 'retrying', next, reason));
+        await this.uow.run(async (em) => (await this.outbox.markFailed(em, mail.id, 'dead', next, reason)) && this.recordDead(em, mail));
+      else await this.uow.run((em) => this.outbox.markFailed(em, mail.id, 'retrying', next, reason));
       this.metrics.mailDeliveries.inc({ outcome: dead ? 'dead' : 'retry' });
       if (dead) this.logger.error(`mail ${mail.id} is dead after ${mail.attempts} attempt(s): ${reason}`);
       else this.logger.warn(`mail ${mail.id} failed (attempt ${mail.attempts}), retry at ${next.toISOString()}: ${reason}`);
