@@ -1,13 +1,7 @@
 import { Module } from '@nestjs/common';
-import { MetricsService } from '../observability/metrics.service.js';
-import { ActionCallsRepository } from './action-calls.repository.js';
 import { ActionQueueModule } from './action-queue.module.js';
 import { ActionsWorker } from './actions.worker.js';
 
 /** Delivery of action calls: where mail is delivered (MAIL_WORKER=inline, or npm run worker). */
 @Module({ imports: [ActionQueueModule], providers: [ActionsWorker], exports: [ActionsWorker] })
-export class ActionDeliveryModule {
-  constructor(metrics: MetricsService, calls: ActionCallsRepository) {
-    metrics.setActionQueueDepthSource(() => calls.countByStatus());
-  }
-}
+export class ActionDeliveryModule {}

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { IdGenerator } from '../common/id-generator.js';
 import { SecretBox } from '../common/secret-box.js';
-import type { ActionTargetType } from '../database/entities/action-target.entity.js';
+import type { ActionCallEntity } from '../database/entities/action-call.entity.js';
+import type { ActionTargetEntity, ActionTargetType } from '../database/entities/action-target.entity.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { ActionCallsRepository } from './action-calls.repository.js';
 import { eventBody, executionIdsFor, type RecordedEvent } from './action-events.js';
@@ -16,10 +17,11 @@ interface Routing {
 }
 
 /**
- * Where recorded events meet executions: called by the user store in the transaction that appends
- * events, it writes one call per target an execution names for the event, in that same
+ * Where recorded events meet executions: called by the user aggregate in the transaction that
+ * appends events, it writes one call per target an execution names for the event, in that same
  * transaction — an event and its calls commit together or not at all. The executions are cached
  * per process and re-read when the version row says they changed (one indexed read per write).
+ * The delivery worker (ActionDeliveryModule) claims and settles the calls here as well.
  */
 @Injectable()
 export class ActionQueue {
@@ -85,6 +87,26 @@ export class ActionQueue {
       targets: new Map(targets.map((t) => [t.id, t.targetType])),
     };
     return this.routing;
+  }
+
+  /** The worker's next batch: up to `limit` due calls, leased to it until `leaseUntil` (see ActionCallsRepository.claimDue). */
+  claimDue(em: EntityManager, now: number, leaseUntil: number, limit: number): Promise<ActionCallEntity[]> {
+    return this.calls.claimDue(em, now, leaseUntil, limit);
+  }
+
+  /** A call its target answered with 2xx: its payload goes. */
+  markSent(em: EntityManager, id: string, at: Date): Promise<void> {
+    return this.calls.markSent(em, id, at);
+  }
+
+  /** A failed attempt, to retry at `next` or dead. */
+  markFailed(em: EntityManager, id: string, status: 'retrying' | 'dead', next: Date, error: string): Promise<void> {
+    return this.calls.markFailed(em, id, status, next, error);
+  }
+
+  /** The target a call goes to, as stored (its signing key sealed); null once it is deleted. */
+  target(id: string): Promise<ActionTargetEntity | null> {
+    return this.repo.findTarget(null, id);
   }
 
   /** Wakes the workers of this process (after a commit that enqueued calls, or a requeue). */

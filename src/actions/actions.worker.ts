@@ -8,9 +8,7 @@ import { UnitOfWork } from '../database/unit-of-work.js';
 import { redactText } from '../observability/logging.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { backoffMs } from '../outbox/outbox.worker.js';
-import { ActionCallsRepository } from './action-calls.repository.js';
 import { ActionQueue } from './action-queue.js';
-import { ActionsRepository } from './actions.repository.js';
 import { SIGNING_HEADER, signatureHeader } from './signing.js';
 import { EndpointRefused, parseEndpoint, resolveEndpoint } from './ssrf.js';
 import { callTarget, TargetCallError } from './target-call.js';
@@ -35,8 +33,6 @@ export class ActionsWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private unsubscribe: (() => void) | null = null;
 
   constructor(
-    private readonly calls: ActionCallsRepository,
-    private readonly targets: ActionsRepository,
     private readonly queue: ActionQueue,
     private readonly uow: UnitOfWork,
     private readonly box: SecretBox,
@@ -107,7 +103,7 @@ export class ActionsWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Claims one batch and delivers it; returns how many calls were claimed. */
   async drainOnce(): Promise<number> {
     const now = this.clock.now().getTime();
-    const batch = await this.uow.run((em) => this.calls.claimDue(em, now, now + this.config.outboxLeaseMs, BATCH));
+    const batch = await this.uow.run((em) => this.queue.claimDue(em, now, now + this.config.outboxLeaseMs, BATCH));
     let next = 0;
     const lanes = Array.from({ length: Math.min(this.config.outboxConcurrency, batch.length) }, async () => {
       while (next < batch.length) await this.deliver(batch[next++]!);
@@ -117,7 +113,7 @@ export class ActionsWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async deliver(call: ActionCallEntity): Promise<void> {
-    const target = await this.targets.findTarget(null, call.targetId);
+    const target = await this.queue.target(call.targetId);
     try {
       if (!target) throw Object.assign(new Error('the target was deleted'), { permanent: true });
       if (!call.payload) throw Object.assign(new Error('the call has no payload'), { permanent: true });
@@ -135,7 +131,7 @@ export class ActionsWorker implements OnApplicationBootstrap, OnModuleDestroy {
           [DELIVERY_ID_HEADER]: call.id,
         },
       });
-      await this.uow.run((em) => this.calls.markSent(em, call.id, this.clock.now()));
+      await this.uow.run((em) => this.queue.markSent(em, call.id, this.clock.now()));
       this.metrics.actionCalls.inc({ target: call.targetId, outcome: 'sent' });
       this.logger.debug(`action call ${call.id} to target ${call.targetId} delivered (HTTP ${status}, attempt ${call.attempts})`);
     } catch (e) {
@@ -143,7 +139,7 @@ export class ActionsWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const dead = (e as { permanent?: boolean }).permanent === true || call.attempts >= this.config.actions.maxAttempts;
       const { retryBaseMs, retryMaxMs } = this.config.actions;
       const next = new Date(this.clock.now().getTime() + backoffMs(call.attempts, retryBaseMs, Math.random, retryMaxMs));
-      await this.uow.run((em) => this.calls.markFailed(em, call.id, dead ? 'dead' : 'retrying', next, reason));
+      await this.uow.run((em) => this.queue.markFailed(em, call.id, dead ? 'dead' : 'retrying', next, reason));
       this.metrics.actionCalls.inc({ target: call.targetId, outcome: dead ? 'dead' : 'retry' });
       const what = `action call ${call.id} (${call.eventType}) to target ${call.targetId}`;
       if (dead) this.logger.error(`${what} is dead after ${call.attempts} attempt(s): ${reason}`);
