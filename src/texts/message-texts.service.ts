@@ -1,23 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
-import { Clock } from '../common/clock.js';
-import { notFound } from '../common/errors/app-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { INSTANCE_SCOPE } from '../database/entities/membership.entity.js';
-import { MessageTextEntity } from '../database/entities/message-text.entity.js';
-import { UnitOfWork } from '../database/unit-of-work.js';
+import type { MessageTextEntity } from '../database/entities/message-text.entity.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
+import { CustomTexts } from './custom-texts.js';
 import { isShippedLanguage } from './languages.js';
 import { formatExpiry, renderMessage } from './message-renderer.js';
 import type { MailPreviewInput, SetInstanceMessageTextInput, SetOrgMessageTextInput } from './inputs/message-text.input.js';
 import { MessageTextResolver } from './message-text-resolver.js';
 import type { MailPreviewView, MessageTextView, TextDetails } from './message-text.view.js';
-import { MessageTextsRepository } from './message-texts.repository.js';
 import { MESSAGE_FIELDS, MessageTypes, type MessageFields, type MessageType } from './message-types.js';
 import { shippedMessage } from './shipped-texts.js';
 
-const textNotFound = () => notFound('TEXT-n0tFd1', 'Custom message text not found');
 const EMPTY: MessageFields = { title: '', preHeader: '', subject: '', greeting: '', text: '', buttonText: '', footerText: '' };
 
 /**
@@ -27,11 +23,9 @@ const EMPTY: MessageFields = { title: '', preHeader: '', subject: '', greeting: 
 @Injectable()
 export class MessageTextsService {
   constructor(
-    private readonly uow: UnitOfWork,
-    private readonly repo: MessageTextsRepository,
+    private readonly texts: CustomTexts,
     private readonly resolver: MessageTextResolver,
     private readonly orgs: OrganizationsService,
-    private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,13 +37,13 @@ export class MessageTextsService {
   /** Management GetCustom…: the organisation's text, or (isDefault) the instance's that applies instead. */
   async getOrgText(orgId: string, type: MessageType, language: string): Promise<MessageTextView> {
     await this.orgs.assertExists(orgId);
-    const custom = await this.repo.find(orgId, type, language);
+    const custom = await this.texts.find(orgId, type, language);
     return custom ? view(custom, false) : this.getInstanceText(type, language, true);
   }
 
   /** Admin GetCustom… (and management GetDefault…): the instance's text, or (isDefault) the shipped one. */
   async getInstanceText(type: MessageType, language: string, asDefault = false): Promise<MessageTextView> {
-    const custom = await this.repo.find(INSTANCE_SCOPE, type, language);
+    const custom = await this.texts.find(INSTANCE_SCOPE, type, language);
     return custom ? view(custom, asDefault) : this.getShippedText(type, language);
   }
 
@@ -106,35 +100,11 @@ export class MessageTextsService {
   }
 
   private async set(scope: string, input: MessageFields & { type: MessageType; language: string }): Promise<{ details: TextDetails }> {
-    const saved = await this.uow.run(async (em) => {
-      const now = this.clock.now();
-      const prior = await this.repo.find(scope, input.type, input.language, em);
-      const row = Object.assign(new MessageTextEntity(), {
-        scope,
-        type: input.type,
-        language: input.language,
-        ...Object.fromEntries(MESSAGE_FIELDS.map((f) => [f, input[f]])),
-        sequence: (prior?.sequence ?? 0) + 1,
-        createdAt: prior?.createdAt ?? now,
-        changedAt: now,
-      });
-      await this.repo.save(em, row);
-      await this.repo.bumpRevision(em);
-      return row;
-    });
-    this.resolver.invalidate();
-    return { details: detailsOf(saved) };
+    return { details: detailsOf(await this.texts.set(scope, input)) };
   }
 
   private async reset(scope: string, type: MessageType, language: string): Promise<{ details: TextDetails }> {
-    const removed = await this.uow.run(async (em) => {
-      const prior = await this.repo.find(scope, type, language, em);
-      if (!prior || !(await this.repo.delete(em, scope, type, language))) throw textNotFound();
-      await this.repo.bumpRevision(em);
-      return Object.assign(prior, { sequence: prior.sequence + 1, changedAt: this.clock.now() });
-    });
-    this.resolver.invalidate();
-    return { details: detailsOf(removed) };
+    return { details: detailsOf(await this.texts.reset(scope, type, language)) };
   }
 }
 
