@@ -108,4 +108,13 @@ export class AuthRepository {
     );
     return r.affected > 0;
   }
+
+  /** Revokes every live token of the user; returns how many. */
+  async revokeAllTokens(em: EntityManager, userId: string, at: Date): Promise<number> {
+    const r = await this.sql.run(em, 'UPDATE personal_access_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL', [
+      at.getTime(),
+      userId,
+    ]);
+    return r.affected;
+  }
 }

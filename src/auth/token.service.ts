@@ -47,6 +47,11 @@ export class TokenService {
     return this.tokens.revokeToken(em, userId, tokenId, at);
   }
 
+  /** Revokes every live token of the user inside the caller's transaction (an email change undone); returns how many. */
+  revokeAll(em: EntityManager, userId: string, at: Date): Promise<number> {
+    return this.tokens.revokeAllTokens(em, userId, at);
+  }
+
   /** Creates a token for the user inside the caller's transaction; returns its ID and the token (shown once). */
   async issue(em: EntityManager, userId: string, expiresAt: Date | null): Promise<{ tokenId: string; token: string }> {
     const token = randomBytes(32).toString('base64url');

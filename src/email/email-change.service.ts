@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { TokenService } from '../auth/token.service.js';
 import { Clock } from '../common/clock.js';
 import { Details, details } from '../common/details.js';
 import { failedPrecondition, invalidArgument } from '../common/errors/app-error.js';
@@ -46,6 +47,7 @@ export class EmailChangeService {
     private readonly targets: UserTargets,
     private readonly codes: EmailCodesRepository,
     private readonly undo: EmailUndoRepository,
+    private readonly tokens: TokenService,
     private readonly outbox: OutboxService,
     private readonly limits: MailLimits,
     private readonly ids: IdGenerator,
@@ -111,7 +113,7 @@ export class EmailChangeService {
       const replaced = user.email;
       await this.codes.delete(em, user.id);
       await this.undo.useAll(em, user.id, now);
-      const revoked = this.config.emailUndoRevokesTokens ? await this.undo.revokeTokens(em, user.id, now) : 0;
+      const revoked = this.config.emailUndoRevokesTokens ? await this.tokens.revokeAll(em, user.id, now) : 0;
       const sequence = await this.users.commit(
         em,
         user,

@@ -4,7 +4,7 @@ import { EmailUndoTokenEntity } from '../database/entities/email-undo-token.enti
 import { EntityMapper } from '../database/entity-mapper.js';
 import { Sql } from '../database/sql.js';
 
-/** The undo links of replaced addresses (spec §10), and what using one revokes. */
+/** The undo links of replaced addresses (spec §10). */
 @Injectable()
 export class EmailUndoRepository {
   private readonly tokens: EntityMapper<EmailUndoTokenEntity>;
@@ -32,14 +32,5 @@ export class EmailUndoRepository {
   /** Uses up every open link of the user: after an undo, no older link can flip the address again. */
   async useAll(em: EntityManager, userId: string, at: Date): Promise<void> {
     await this.sql.run(em, 'UPDATE email_undo_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL', [at.getTime(), userId]);
-  }
-
-  /** Revokes every live personal access token of the user; returns how many. */
-  async revokeTokens(em: EntityManager, userId: string, at: Date): Promise<number> {
-    const r = await this.sql.run(em, 'UPDATE personal_access_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL', [
-      at.getTime(),
-      userId,
-    ]);
-    return r.affected;
   }
 }

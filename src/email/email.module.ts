@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { InputChecks, INPUT_CHECKS } from '../common/request/validation.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
@@ -14,7 +15,7 @@ import { UndoPageController } from './undo-page.controller.js';
 import { VerifyPageController } from './verify-page.controller.js';
 
 @Module({
-  imports: [UsersModule, OutboxModule, PipelineModule],
+  imports: [UsersModule, AuthModule, OutboxModule, PipelineModule],
   controllers: [VerifyPageController, UndoPageController],
   providers: [
     EmailService,

@@ -104,6 +104,18 @@ describe(`AuthRepository and OrganizationsRepository on ${TEST_DB}`, () => {
     expect(listed.map((x) => ({ ...x }))).toEqual([{ id: kept.id, userId: user.id, expiresAt: null, createdAt: kept.createdAt }]);
   });
 
+  it("revokes every live token of one user at once, and no other user's", async () => {
+    const user = await addUser();
+    const other = await addUser();
+    const [a, b, theirs] = [await addToken(user.id), await addToken(user.id), await addToken(other.id)];
+    await t.uow.run((em) => auth.revokeToken(em, user.id, a.id, new Date()));
+    expect(await t.uow.run((em) => auth.revokeAllTokens(em, user.id, new Date()))).toBe(1);
+    expect(await auth.findActiveByHash(b.tokenHash)).toBeNull();
+    expect(await auth.listTokens(user.id)).toEqual([]);
+    expect(await t.uow.run((em) => auth.revokeAllTokens(em, user.id, new Date()))).toBe(0);
+    expect((await auth.listTokens(other.id)).map((x) => x.id)).toEqual([theirs.id]);
+  });
+
   it('organisations: insert, exists, name taken, any', async () => {
     expect(await orgs.any()).toBe(false);
     const id = uniqueId('org');
