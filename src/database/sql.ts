@@ -28,6 +28,8 @@ export interface SqlResult<T> {
 export class Sql {
   private readonly statements = new Map<string, SqliteStatement>();
   private readonly mappers = new Map<unknown, EntityMapper<object>>();
+  /** PostgreSQL: the prepared statement's name of each text. */
+  private readonly names = new Map<string, string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -47,6 +49,24 @@ export class Sql {
 
   async one<T = Record<string, unknown>>(em: EntityManager | null, sql: string, params: readonly unknown[] = []): Promise<T | null> {
     return (await this.execute<T>(em, sql, params)).rows[0] ?? null;
+  }
+
+  /**
+   * PostgreSQL only: several statements in one round trip, with the rows of each in order. It
+   * goes through the simple query protocol, which takes no parameters: every value in `text` must
+   * be a literal the caller has checked (digits, base64url). Under READ COMMITTED each statement takes
+   * its own snapshot, so one that waits for a lock is followed by one that sees what the lock's
+   * holder committed.
+   */
+  async script(em: EntityManager, text: string): Promise<Record<string, unknown>[][]> {
+    if (!this.dialect.postgres) throw new Error('Sql.script is for PostgreSQL');
+    const client = (await this.dialect.pgClient(em)) as unknown as { query(text: string): Promise<unknown> };
+    try {
+      const r = await client.query(text);
+      return (Array.isArray(r) ? r : [r]).map((x: { rows: Record<string, unknown>[] }) => x.rows);
+    } catch (e) {
+      throw new QueryFailedError(text, [], e as Error);
+    }
   }
 
   /** The columns and row mapping of an entity, from TypeORM's metadata of it (see EntityMapper). */
@@ -69,11 +89,25 @@ export class Sql {
   private async runPostgres<T>(em: EntityManager | null, sql: string, params: readonly unknown[]): Promise<SqlResult<T>> {
     const client = await this.dialect.pgClient(em);
     try {
-      const r = await client.query({ text: sql, values: params as unknown[] });
+      const r = await client.query({ name: this.nameOf(sql), text: sql, values: params as unknown[] });
       return { rows: r.rows as T[], affected: r.rowCount ?? 0 };
     } catch (e) {
       throw new QueryFailedError(sql, params as unknown[], e as Error);
     }
+  }
+
+  /**
+   * Every statement runs as a named prepared statement: pg parses it once per connection and
+   * then only binds and executes it, so PostgreSQL neither parses nor plans the same text again
+   * on every request (the texts are fixed: values are always bound, never spliced in).
+   */
+  private nameOf(sql: string): string {
+    let name = this.names.get(sql);
+    if (!name) {
+      name = `s${this.names.size + 1}`;
+      this.names.set(sql, name);
+    }
+    return name;
   }
 
   private runSqlite<T>(sql: string, params: readonly unknown[]): SqlResult<T> {
