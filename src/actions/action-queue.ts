@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { EntityManager } from 'typeorm';
 import { IdGenerator } from '../common/id-generator.js';
 import { SecretBox } from '../common/secret-box.js';
+import type { ActionCallEntity } from '../database/entities/action-call.entity.js';
 import type { ActionTargetType } from '../database/entities/action-target.entity.js';
 import { Dialect } from '../database/dialect.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
@@ -130,13 +131,13 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
   async enqueue(em: EntityManager, events: readonly RecordedEvent[]): Promise<number> {
     const routing = await this.current(em);
     if (routing.executions.size === 0) return 0;
-    let n = 0;
+    const rows: ActionCallEntity[] = [];
     for (const e of events) {
       const targets = this.targetsFor(routing, e.type);
       if (targets.length === 0) continue;
       const sealed = this.box.encrypt(eventBody(e));
       for (const targetId of targets) {
-        await this.calls.insert(em, {
+        rows.push({
           id: this.ids.next(),
           targetId,
           ordered: routing.targets.get(targetId) !== 'restAsync',
@@ -151,9 +152,10 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
           createdAt: e.createdAt,
           sentAt: null,
         });
-        n++;
       }
     }
+    await this.calls.insert(em, rows);
+    const n = rows.length;
     if (n > 0) this.uow.afterCommit(em, () => this.wake());
     return n;
   }

@@ -14,7 +14,7 @@ export class OutboxRepository {
   }
 
   async insert(em: EntityManager, row: OutboxMessageEntity): Promise<void> {
-    await this.sql.run(em, this.mails.insert, this.mails.values(row));
+    await this.sql.write(em, this.mails.insert, this.mails.values(row));
   }
 
   /**
