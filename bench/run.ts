@@ -12,7 +12,7 @@
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test  BENCH_KEEP=1 (keep the databases)
  * BENCH_ACTIONS=1 (one action execution on the group user.human.email, so every SetEmail also
  * writes its action calls — changed, and code-added in sendCode mode — in its transaction)
- * Profile: BENCH_PROF_KIND=rest|graphql  BENCH_PROF_MODE=sendCode|returnCode
+ * Profile: BENCH_PROF_KIND=rest|graphql  BENCH_PROF_MODE=sendCode|returnCode  (on the first of BENCH_DBS)
  * BENCH_PROF_CONFIG=default|tuned  BENCH_PROF_S=10  BENCH_PROF_DIR=/tmp/prof
  *
  * Two configurations of the service, both with the command and flags of `npm start`/`start:prod`:
@@ -648,7 +648,7 @@ async function profile(): Promise<void> {
   const kind = process.env.BENCH_PROF_KIND === 'graphql' ? 'graphql' : 'rest';
   const mode: Mode = process.env.BENCH_PROF_MODE === 'returnCode' ? 'returnCode' : 'sendCode';
   const config = list<ConfigName>('BENCH_PROF_CONFIG', ['default'], ['default', 'tuned', 'warn'])[0]!;
-  const db = await createDb('sqlite');
+  const db = await createDb(DBS[0]!);
   try {
     const { token, userIds } = await prepare(db);
     // --cpu-prof writes the profile at a normal exit; Nest's shutdown hook re-raises the signal

@@ -3,11 +3,14 @@ import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect
 import { createClientFor, NewAuthorizationBearerInterceptor } from '@zitadel/client';
 import { createServerTransport } from '@zitadel/client/node';
 import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
+import { Client } from 'pg';
+import { ActionQueue } from '../src/actions/action-queue.js';
 import { ActionsWorker } from '../src/actions/actions.worker.js';
 import { GrpcServer } from '../src/connect/grpc-server.js';
 import { OutboxWorker } from '../src/outbox/outbox.worker.js';
 import { startApp, TestApp } from './support/app.js';
 import { Api, gql, rest } from './support/client.js';
+import { TEST_DB } from './support/database.js';
 import { Receiver, until } from './support/receiver.js';
 import { validatePayload } from './support/zitadel-signature.js';
 
@@ -394,6 +397,58 @@ describe('a mail given up on is an event too', () => {
       event_payload: { kind: 'email.verify', deliveryId: expect.any(String) },
     });
     expect(call.body.userID).toBeUndefined();
+  });
+});
+
+// PostgreSQL: each process caches the routing while a LISTEN connection announces every change
+(TEST_DB === 'postgres' ? describe : describe.skip)('routing changes reach every instance (PostgreSQL: LISTEN/NOTIFY)', () => {
+  let other: TestApp;
+  beforeAll(async () => {
+    other = await startApp({ ACTIONS_ALLOW_PRIVATE_NETWORKS: 'true' }, { db: t.db, sink: t.sink });
+  });
+  afterAll(() => other?.close());
+
+  /** A fresh user's SetEmail through the other instance (the only one to append user.human.email.changed); waits for its call to `path`. */
+  async function routedTo(path: string): Promise<void> {
+    const { userId } = await api.addUniqueUser(orgId, 'route');
+    const r = await new Api(other.url, other.adminToken).setEmail('rest', userId, { email: 'route-new@example.com', returnCode: {} });
+    expect(r.ok).toBe(true);
+    await until(
+      () => receiver.callsTo(path).find((c) => c.body?.aggregateID === userId && c.body.event_type === 'user.human.email.changed'),
+      `the call to ${path}`,
+    );
+  }
+
+  it('a change on one instance routes the next event on another; with the listening connection cut, by the version row, until it listens again', async () => {
+    const queue = other.app.get(ActionQueue);
+    expect(queue.listeningForChanges).toBe(true);
+    const first = await createTarget({ name: 'route-1', endpoint: receiver.url('/route-1'), timeout: '5s', restWebhook: {} });
+    await setExecution({ event: { event: 'user.human.email.changed' } }, [first.id]);
+    await routedTo('/route-1');
+
+    // cut the listening connections of this database: the instances notice and read the version row meanwhile
+    const admin = new Client({ connectionString: t.db.url });
+    await admin.connect();
+    try {
+      const cut = await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '%(listen)'",
+      );
+      expect(cut.rowCount).toBeGreaterThanOrEqual(2);
+    } finally {
+      await admin.end();
+    }
+    await until(() => (queue.listeningForChanges ? undefined : true), 'the lost connection noticed', 5000);
+    const second = await createTarget({ name: 'route-2', endpoint: receiver.url('/route-2'), timeout: '5s', restWebhook: {} });
+    await setExecution({ event: { event: 'user.human.email.changed' } }, [second.id]);
+    await routedTo('/route-2');
+
+    // listening again: the routing is cached once more, and a change is announced to drop it
+    await until(() => (queue.listeningForChanges ? true : undefined), 'listening again', 10_000);
+    await routedTo('/route-2');
+    const third = await createTarget({ name: 'route-3', endpoint: receiver.url('/route-3'), timeout: '5s', restWebhook: {} });
+    await setExecution({ event: { event: 'user.human.email.changed' } }, [third.id]);
+    await routedTo('/route-3');
+    await setExecution({ event: { event: 'user.human.email.changed' } }, []);
   });
 });
 

@@ -14,8 +14,14 @@ export class ActionCallsRepository {
     this.calls = sql.mapper(ActionCallEntity);
   }
 
-  async insert(em: EntityManager, c: ActionCallEntity): Promise<void> {
-    await this.sql.run(em, this.calls.insert, this.calls.values(c));
+  /** The calls of one change's events, in one statement (held with the change's other writes: Sql.write). */
+  async insert(em: EntityManager, calls: readonly ActionCallEntity[]): Promise<void> {
+    if (calls.length === 0) return;
+    await this.sql.write(
+      em,
+      this.calls.insertRows(calls.length),
+      calls.flatMap((c) => this.calls.values(c)),
+    );
   }
 
   /**

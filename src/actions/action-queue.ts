@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { IdGenerator } from '../common/id-generator.js';
 import { SecretBox } from '../common/secret-box.js';
 import type { ActionCallEntity } from '../database/entities/action-call.entity.js';
 import type { ActionTargetEntity, ActionTargetType } from '../database/entities/action-target.entity.js';
+import { Dialect } from '../database/dialect.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { ActionCallsRepository } from './action-calls.repository.js';
 import { eventBody, executionIdsFor, type RecordedEvent } from './action-events.js';
@@ -16,17 +17,37 @@ interface Routing {
   targets: Map<string, ActionTargetType>;
 }
 
+/** The channel on which a change to targets or executions is announced (PostgreSQL). */
+const ROUTING_CHANNEL = 'action_routing';
+
 /**
  * Where recorded events meet executions: called by the user aggregate in the transaction that
  * appends events, it writes one call per target an execution names for the event, in that same
- * transaction — an event and its calls commit together or not at all. The executions are cached
- * per process and re-read when the version row says they changed (one indexed read per write).
- * The delivery worker (ActionDeliveryModule) claims and settles the calls here as well.
+ * transaction — an event and its calls commit together or not at all. The delivery worker
+ * (ActionDeliveryModule) claims and settles the calls here as well.
+ *
+ * The executions are cached per process. On SQLite the version row is read in every transaction
+ * that appends events (an in-process read of one row). On PostgreSQL that read would be another
+ * round trip on every change, so each process LISTENs on `action_routing`, which every change to
+ * targets or executions NOTIFYs in its transaction: the cache is dropped when a change commits,
+ * on the process that made it at once and on the others as soon as the notification arrives
+ * (milliseconds on a local network; the version read gave no stronger ordering, as it ran in the
+ * appending transaction's own snapshot). While the listening connection is down, the version row
+ * is read in every transaction again, until it is back.
  */
 @Injectable()
-export class ActionQueue {
+export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ActionQueue');
   private routing: Routing | null = null;
   private listeners: (() => void)[] = [];
+  /** PostgreSQL: whether every change to the routing will reach this process as a notification. */
+  private listening = false;
+  /** Moves at each announced change: a load that began before one is not cached. */
+  private generation = 0;
+  private listener: { close(): Promise<void> } | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private retries = 0;
+  private closed = false;
 
   constructor(
     private readonly repo: ActionsRepository,
@@ -34,19 +55,90 @@ export class ActionQueue {
     private readonly uow: UnitOfWork,
     private readonly ids: IdGenerator,
     private readonly box: SecretBox,
+    private readonly dialect: Dialect,
   ) {}
+
+  /** PostgreSQL: whether this process is listening for routing changes now (else it reads the version row). */
+  get listeningForChanges(): boolean {
+    return this.listening;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.dialect.postgres) await this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.listening = false;
+    await this.listener?.close();
+    this.listener = null;
+  }
+
+  private async listen(): Promise<void> {
+    this.retry = null;
+    if (this.closed) return;
+    try {
+      const listener = await this.dialect.pgListen(
+        ROUTING_CHANNEL,
+        () => this.dropRouting(),
+        (e) => {
+          if (this.listener !== listener) return;
+          this.listener = null;
+          this.listening = false;
+          if (this.closed) return;
+          this.logger.warn(
+            `the connection listening for action routing changes was lost (${e?.message ?? 'ended'}); reading the version row until it is back`,
+          );
+          this.scheduleListen();
+        },
+      );
+      if (this.closed) return void (await listener.close());
+      this.listener = listener;
+      // a change committed before LISTEN took effect was not announced: load afresh
+      this.dropRouting();
+      this.listening = true;
+      if (this.retries > 0) this.logger.log('listening for action routing changes again');
+      this.retries = 0;
+    } catch (e) {
+      this.logger.warn(`cannot listen for action routing changes (${(e as Error).message}); reading the version row meanwhile`);
+      this.scheduleListen();
+    }
+  }
+
+  private scheduleListen(): void {
+    const delay = Math.min(30_000, 500 * 2 ** this.retries++);
+    this.retry = setTimeout(() => void this.listen(), delay);
+    this.retry.unref();
+  }
+
+  private dropRouting(): void {
+    this.generation++;
+    this.routing = null;
+  }
+
+  /**
+   * Every change to targets or executions, in its transaction: moves the version row, announces
+   * the change to every process (PostgreSQL; sent when the transaction commits) and drops this
+   * process's cache once it has committed.
+   */
+  async routingChanged(em: EntityManager): Promise<void> {
+    await this.repo.bump(em);
+    if (this.dialect.postgres) await this.repo.announce(em, ROUTING_CHANNEL);
+    this.uow.afterCommit(em, () => this.dropRouting());
+  }
 
   /** Enqueues the calls for `events` inside `em`'s transaction; returns how many. */
   async enqueue(em: EntityManager, events: readonly RecordedEvent[]): Promise<number> {
     const routing = await this.current(em);
     if (routing.executions.size === 0) return 0;
-    let n = 0;
+    const rows: ActionCallEntity[] = [];
     for (const e of events) {
       const targets = this.targetsFor(routing, e.type);
       if (targets.length === 0) continue;
       const sealed = this.box.encrypt(eventBody(e));
       for (const targetId of targets) {
-        await this.calls.insert(em, {
+        rows.push({
           id: this.ids.next(),
           targetId,
           ordered: routing.targets.get(targetId) !== 'restAsync',
@@ -61,9 +153,10 @@ export class ActionQueue {
           createdAt: e.createdAt,
           sentAt: null,
         });
-        n++;
       }
     }
+    await this.calls.insert(em, rows);
+    const n = rows.length;
     if (n > 0) this.uow.afterCommit(em, () => this.wake());
     return n;
   }
@@ -78,15 +171,19 @@ export class ActionQueue {
   }
 
   private async current(em: EntityManager): Promise<Routing> {
+    if (this.listening && this.routing) return this.routing;
+    const generation = this.generation;
     const version = await this.repo.version(em);
     if (this.routing?.version === version) return this.routing;
     const [executions, targets] = await Promise.all([this.repo.listExecutions(em), this.repo.listTargets(em)]);
-    this.routing = {
+    const routing: Routing = {
       version,
       executions: new Map(executions.map((e) => [e.id, JSON.parse(e.targets) as string[]])),
       targets: new Map(targets.map((t) => [t.id, t.targetType])),
     };
-    return this.routing;
+    // a change announced meanwhile may not be in what was read: use it this once, keep nothing
+    if (this.generation === generation) this.routing = routing;
+    return routing;
   }
 
   /** The worker's next batch: up to `limit` due calls, leased to it until `leaseUntil` (see ActionCallsRepository.claimDue). */

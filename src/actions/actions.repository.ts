@@ -27,6 +27,11 @@ export class ActionsRepository {
     await this.sql.run(em, 'UPDATE action_state SET version = version + 1 WHERE id = 1');
   }
 
+  /** PostgreSQL: tells every listening process, when the transaction commits, that the routing changed. */
+  async announce(em: EntityManager, channel: string): Promise<void> {
+    await this.sql.run(em, "SELECT pg_notify($1, '')", [channel]);
+  }
+
   async insertTarget(em: EntityManager, t: ActionTargetEntity): Promise<void> {
     await this.sql.run(em, this.targets.insert, this.targets.values(t));
   }

@@ -91,8 +91,8 @@ function page<T>(all: T[], input: { offset?: number; limit?: number; asc?: boole
 
 /**
  * ZITADEL's ActionService v2beta, limited to event executions (spec §9): targets with a signing
- * key shown once, executions naming the targets an event condition calls. Every change moves the
- * version row, so every process routes the next event with it.
+ * key shown once, executions naming the targets an event condition calls. Every change goes
+ * through ActionQueue.routingChanged, so every process routes the next event with it.
  */
 @Injectable()
 export class ActionsService {
@@ -135,7 +135,7 @@ export class ActionsService {
         createdAt: now,
         changedAt: now,
       });
-      await this.repo.bump(em);
+      await this.queue.routingChanged(em);
       return { id, creationDate: now, signingKey };
     });
   }
@@ -162,7 +162,7 @@ export class ActionsService {
         changedAt: this.clock.now(),
       };
       await this.repo.updateTarget(em, next);
-      await this.repo.bump(em);
+      await this.queue.routingChanged(em);
       return { changeDate: next.changedAt, signingKey: rotated };
     });
   }
@@ -179,7 +179,7 @@ export class ActionsService {
         if (rest.length === 0) await this.repo.deleteExecution(em, e.id);
         else await this.repo.upsertExecution(em, { ...e, targets: JSON.stringify(rest), changedAt: now }, true);
       }
-      await this.repo.bump(em);
+      await this.queue.routingChanged(em);
       return { deletionDate: now };
     });
   }
@@ -230,7 +230,7 @@ export class ActionsService {
           existing !== null,
         );
       }
-      await this.repo.bump(em);
+      await this.queue.routingChanged(em);
       return { setDate: now };
     });
   }

@@ -13,8 +13,21 @@ interface SqliteDb {
   prepare(sql: string): SqliteStatement;
 }
 /** pg's Pool and PoolClient, as far as Sql uses them. */
+/** What pgListen uses of pg's Pool: its Client class and the settings it connects with. */
+interface PgPool {
+  options: Record<string, unknown> & { application_name?: string };
+  Client: new (options: Record<string, unknown>) => {
+    connect(): Promise<void>;
+    query(text: string): Promise<unknown>;
+    end(): Promise<void>;
+    on(event: 'error', listener: (e: Error) => void): void;
+    on(event: 'end', listener: () => void): void;
+    on(event: 'notification', listener: (n: { channel: string; payload?: string }) => void): void;
+  };
+}
+
 export interface PgQueryable {
-  query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 /**
@@ -97,6 +110,42 @@ export class Dialect {
     const db = (this.dataSource.driver as unknown as { databaseConnection?: SqliteDb }).databaseConnection;
     if (!db || typeof db.prepare !== 'function') throw new Error('the SQLite driver exposes no better-sqlite3 connection');
     return db;
+  }
+
+  /**
+   * PostgreSQL: a connection of its own (outside the pool, with the pool's settings) that
+   * LISTENs on `channel`. `onNotify` runs for each notification; `onLost` once when the
+   * connection fails or ends. Resolves once LISTEN is in effect.
+   */
+  async pgListen(channel: string, onNotify: () => void, onLost: (e?: Error) => void): Promise<{ close(): Promise<void> }> {
+    const pool = (this.dataSource.driver as unknown as { master?: PgPool }).master;
+    if (!pool?.Client) throw new Error('the PostgreSQL driver exposes no pg pool');
+    const client = new pool.Client({ ...pool.options, application_name: `${pool.options.application_name ?? 'pg'} (listen)` });
+    let lost = false;
+    const lose = (e?: Error) => {
+      if (lost) return;
+      lost = true;
+      onLost(e);
+    };
+    client.on('error', lose);
+    client.on('end', () => lose());
+    client.on('notification', (n) => {
+      if (n.channel === channel) onNotify();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    } catch (e) {
+      lost = true;
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    return {
+      close: async () => {
+        lost = true;
+        await client.end().catch(() => undefined);
+      },
+    };
   }
 
   /**

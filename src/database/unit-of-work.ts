@@ -30,6 +30,10 @@ export class UnitOfWork {
   private readonly inside = new AsyncLocalStorage<true>();
   /** Callbacks to run once the transaction of an entity manager has committed. */
   private readonly committed = new WeakMap<EntityManager, (() => void)[]>();
+  /** What restores objects in memory when the transaction of an entity manager rolls back. */
+  private readonly undos = new WeakMap<EntityManager, (() => void)[]>();
+  /** The step to run at the end of a unit of work, before COMMIT (Sql's held writes). */
+  private readonly finishing = new WeakMap<EntityManager, (em: EntityManager) => Promise<void>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -45,23 +49,57 @@ export class UnitOfWork {
     else this.committed.set(em, [fn]);
   }
 
+  /**
+   * Runs `fn` if the transaction of `em` rolls back (latest first), to put back in memory what
+   * the work changed on objects that outlive it: a retry then starts from the same state.
+   */
+  onRollback(em: EntityManager, fn: () => void): void {
+    const list = this.undos.get(em);
+    if (list) list.push(fn);
+    else this.undos.set(em, [fn]);
+  }
+
+  /**
+   * Runs `step` once the work of `em`'s unit of work is done, before its COMMIT, inside the
+   * transaction (one step per unit of work: setting it again replaces it). Sql sends its held
+   * writes there; an error it throws rolls the transaction back like one of the work's own.
+   */
+  beforeCommit(em: EntityManager, step: (em: EntityManager) => Promise<void>): void {
+    this.finishing.set(em, step);
+  }
+
   async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      let used: EntityManager | null = null;
       try {
-        let used: EntityManager | null = null;
-        const result = await this.once((em) => {
+        const result = await this.once(async (em) => {
           used = em;
           this.committed.delete(em);
-          return work(em);
+          const out = await work(em);
+          const finish = this.finishing.get(em);
+          if (finish) {
+            this.finishing.delete(em);
+            await finish(em);
+          }
+          return out;
         });
         const after = used ? this.committed.get(used) : undefined;
         if (after) {
           this.committed.delete(used!);
           for (const fn of after) fn();
         }
+        if (used) this.undos.delete(used);
         return result;
       } catch (e) {
-        if (attempt >= MAX_ATTEMPTS || !isConflict(e, this.dialect)) throw e;
+        const undo = used ? this.undos.get(used) : undefined;
+        if (undo) {
+          this.undos.delete(used!);
+          for (const fn of undo.reverse()) fn();
+        }
+        if (!isConflict(e, this.dialect)) throw e;
+        // a taken event key is the same lost race as the sequence check (PostgreSQL sends a
+        // change's writes in one statement, where the event insert may be what fails first)
+        if (attempt >= MAX_ATTEMPTS) throw this.dialect.isUniqueViolation(e, 'user_events') ? new ConcurrentModificationError() : e;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }

@@ -24,10 +24,10 @@ export class EmailCodesRepository {
 
   /** Stores the user's pending code, replacing (and so invalidating) any earlier one. */
   async replace(em: EntityManager, code: EmailCodeEntity): Promise<void> {
-    await this.sql.run(em, this.upsert, this.codes.values(code));
+    await this.sql.write(em, this.upsert, this.codes.values(code));
   }
 
   async delete(em: EntityManager, userId: string): Promise<void> {
-    await this.sql.run(em, 'DELETE FROM email_codes WHERE user_id = $1', [userId]);
+    await this.sql.write(em, 'DELETE FROM email_codes WHERE user_id = $1', [userId]);
   }
 }

@@ -14,7 +14,7 @@ export class OutboxRepository {
   }
 
   async insert(em: EntityManager, row: OutboxMessageEntity): Promise<void> {
-    await this.sql.run(em, this.mails.insert, this.mails.values(row));
+    await this.sql.write(em, this.mails.insert, this.mails.values(row));
   }
 
   /**
@@ -77,15 +77,29 @@ export class OutboxRepository {
    * When the newest `limit` mails to one recipient (by its hash) since `since` were enqueued,
    * newest first: one range scan of ix_mail_outbox_recipient. On PostgreSQL the transaction
    * first takes a lock on the hash, so two changes of different users mailing one address are
-   * counted one after the other (on SQLite writers are serialised anyway).
+   * counted one after the other (on SQLite writers are serialised anyway): the count is a
+   * statement of its own after the lock (a fresh snapshot), sent with it in one round trip.
    */
   async recentToRecipient(em: EntityManager, recipientHash: string, since: Date, limit: number): Promise<Date[]> {
-    if (this.sql.dialect.postgres) await this.sql.rows(em, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [recipientHash]);
-    const rows = await this.sql.rows(
-      em,
-      'SELECT created_at FROM mail_outbox WHERE recipient_hash = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3',
-      [recipientHash, since.getTime(), limit],
-    );
+    const after = since.getTime();
+    let rows: Record<string, unknown>[];
+    if (this.sql.dialect.postgres) {
+      // the lock and the count in one round trip; the values are literals, so checked first (the hash is base64url)
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(recipientHash) || !Number.isSafeInteger(after) || !Number.isSafeInteger(limit))
+        throw new Error('recentToRecipient: a recipient hash is base64url, the bounds integers');
+      const [, counted] = await this.sql.script(
+        em,
+        `SELECT pg_advisory_xact_lock(hashtextextended('${recipientHash}', 0));
+         SELECT created_at FROM mail_outbox WHERE recipient_hash = '${recipientHash}' AND created_at > ${after} ORDER BY created_at DESC LIMIT ${limit}`,
+      );
+      rows = counted ?? [];
+    } else {
+      rows = await this.sql.rows(
+        em,
+        'SELECT created_at FROM mail_outbox WHERE recipient_hash = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT $3',
+        [recipientHash, after, limit],
+      );
+    }
     return rows.map((r) => this.mails.decode('createdAt', r.created_at));
   }
 

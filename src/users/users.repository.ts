@@ -6,7 +6,7 @@ import { UserEntity } from '../database/entities/user.entity.js';
 import { EntityMapper } from '../database/entity-mapper.js';
 import { Sql } from '../database/sql.js';
 import { UserIdpLinkEntity } from '../database/entities/user-idp-link.entity.js';
-import { ConcurrentModificationError } from '../database/unit-of-work.js';
+import { ConcurrentModificationError, UnitOfWork } from '../database/unit-of-work.js';
 import { ActionQueue } from '../actions/action-queue.js';
 
 /** The columns a change may write (the rest are fixed at creation). */
@@ -69,6 +69,7 @@ export class UsersRepository {
   constructor(
     private readonly sql: Sql,
     private readonly actions: ActionQueue,
+    private readonly uow: UnitOfWork,
   ) {
     this.idpLinks = sql.mapper(UserIdpLinkEntity);
     this.users = sql.mapper(UserEntity);
@@ -161,14 +162,19 @@ export class UsersRepository {
     const u = this.users;
     // in MUTABLE_COLUMNS' order, so that one set of columns is one statement
     const columns = MUTABLE_COLUMNS.filter((p) => changes[p] !== undefined);
-    const result = await this.sql.run(em, this.updateOf(columns), [
-      ...columns.map((p) => u.encode(p, changes[p])),
-      u.encode('sequence', to),
-      u.encode('changedAt', user.changedAt),
-      user.id,
-      from,
-    ]);
-    if (result.affected !== 1) throw new ConcurrentModificationError();
+    // the sequence check's count arrives with the unit of work's other writes (Sql.write); a lost
+    // race throws there and rolls everything back, and `user` is then as it was before
+    const before: Partial<UserEntity> = { sequence: from };
+    for (const p of columns) (before as Record<string, unknown>)[p] = user[p];
+    this.uow.onRollback(em, () => Object.assign(user, before));
+    await this.sql.write(
+      em,
+      this.updateOf(columns),
+      [...columns.map((p) => u.encode(p, changes[p])), u.encode('sequence', to), u.encode('changedAt', user.changedAt), user.id, from],
+      (affected) => {
+        if (affected !== 1) throw new ConcurrentModificationError();
+      },
+    );
     Object.assign(user, changes);
     user.sequence = to;
     await this.append(em, user, from, events, creator);
@@ -193,7 +199,7 @@ export class UsersRepository {
         createdAt: user.changedAt,
       }),
     );
-    await this.sql.run(em, this.events.insertRows(events.length), values);
+    await this.sql.write(em, this.events.insertRows(events.length), values);
     await this.actions.enqueue(
       em,
       events.map((e, i) => ({

@@ -13,7 +13,7 @@ describe(`AuthRepository and OrganizationsRepository on ${TEST_DB}`, () => {
   beforeAll(() => {
     auth = new AuthRepository(t.sql);
     orgs = new OrganizationsRepository(t.sql);
-    users = new UsersRepository(t.sql, t.actions);
+    users = new UsersRepository(t.sql, t.actions, t.uow);
   });
 
   const addUser = async (state: UserEntity['state'] = 'active') => {

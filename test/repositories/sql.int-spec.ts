@@ -107,6 +107,88 @@ describe(`Sql, Dialect and UnitOfWork on ${TEST_DB}`, () => {
     expect(attempts).toBe(1);
   });
 
+  describe('Sql.write: the writes of a unit of work', () => {
+    /** The statements sent to PostgreSQL while `fn` runs (SQLite: none are counted). */
+    async function countingStatements<T>(fn: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+      const sent: string[] = [];
+      if (TEST_DB !== 'postgres') return { result: await fn(), sent };
+      const { Client } = await import('pg');
+      const original = Client.prototype.query;
+      Client.prototype.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
+        sent.push(typeof config === 'string' ? config : String((config as { text?: string }).text));
+        return (original as (...a: unknown[]) => unknown).call(this, config, ...rest);
+      } as typeof original;
+      try {
+        return { result: await fn(), sent };
+      } finally {
+        Client.prototype.query = original;
+      }
+    }
+    const orgs = () => new OrganizationsRepository(t.sql);
+    const insertOrg = (em: Parameters<Parameters<typeof t.uow.run>[0]>[0], id: string) =>
+      t.sql.write(em, 'INSERT INTO organizations (id, name, is_default, created_at) VALUES ($1, $2, $3, $4)', [id, id, false, Date.now()]);
+
+    it('are read back by the same unit of work, and committed with it', async () => {
+      const a = uniqueId('org');
+      const seen = await t.uow.run(async (em) => {
+        await insertOrg(em, a);
+        return t.sql.one(em, 'SELECT name FROM organizations WHERE id = $1', [a]);
+      });
+      expect(seen).toEqual({ name: a });
+      expect(await orgs().exists(a)).toBe(true);
+    });
+
+    it('PostgreSQL: go to the server as one statement before COMMIT, one per table at a time', async () => {
+      const [a, b, c] = [uniqueId('org'), uniqueId('org'), uniqueId('org')];
+      const { sent } = await countingStatements(() =>
+        t.uow.run(async (em) => {
+          await insertOrg(em, a);
+          await t.sql.write(em, 'UPDATE organizations SET name = $1 WHERE id = $2', ['renamed', a]);
+          await t.sql.write(
+            em,
+            'INSERT INTO idempotency_keys (caller_id, key, operation, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+            ['c', b, 'op', 'h', '{}', Date.now()],
+          );
+          await insertOrg(em, c);
+        }),
+      );
+      expect((await orgs().exists(a)) && (await orgs().exists(c))).toBe(true);
+      if (TEST_DB !== 'postgres') return;
+      const writes = sent.filter((q) => !/^(START TRANSACTION|COMMIT|ROLLBACK|BEGIN)/.test(q));
+      // the update writes the insert's table again, so the insert goes first, alone; then the
+      // update and the idempotency row in one WITH statement (the second insert writes the
+      // update's table); the second insert last, before COMMIT
+      expect(writes).toHaveLength(3);
+      expect(writes[0]).toMatch(/^INSERT INTO organizations/);
+      expect(writes[1]).toMatch(
+        /^WITH w0 AS \(UPDATE organizations .* RETURNING 1\), w1 AS \(INSERT INTO idempotency_keys .* RETURNING 1\) SELECT/,
+      );
+      expect(writes[2]).toMatch(/^INSERT INTO organizations/);
+      expect(sent.at(-1)).toBe('COMMIT');
+    });
+
+    it('a failed check rolls back every write of the unit, held or sent', async () => {
+      const [a, b] = [uniqueId('org'), uniqueId('org')];
+      await expect(
+        t.uow.run(async (em) => {
+          await insertOrg(em, a);
+          await t.sql.write(em, 'UPDATE organizations SET name = $1 WHERE id = $2', ['x', 'no-such-org'], (n) => {
+            if (n !== 1) throw new Error(`updated ${n} rows`);
+          });
+          await insertOrg(em, b);
+        }),
+      ).rejects.toThrow('updated 0 rows');
+      expect(await orgs().exists(a)).toBe(false);
+      expect(await orgs().exists(b)).toBe(false);
+    });
+
+    it('refuses a statement that returns rows', async () => {
+      await expect(t.uow.run((em) => t.sql.write(em, 'DELETE FROM organizations WHERE id = $1 RETURNING id', ['x']))).rejects.toThrow(
+        'without RETURNING',
+      );
+    });
+  });
+
   describe('Dialect', () => {
     it('binds $n placeholders in any order and repeated', async () => {
       const row = await t.sql.one(null, 'SELECT $2 AS a, $1 AS b, $2 AS c', ['one', 'two']);

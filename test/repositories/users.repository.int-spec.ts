@@ -31,7 +31,7 @@ describe(`UsersRepository on ${TEST_DB}`, () => {
   const t = useDataLayer();
   let users: UsersRepository;
   beforeAll(() => {
-    users = new UsersRepository(t.sql, t.actions);
+    users = new UsersRepository(t.sql, t.actions, t.uow);
   });
   const eventsOf = (userId: string) => t.ds.getRepository(UserEventEntity).find({ where: { userId }, order: { sequence: 'ASC' } });
 

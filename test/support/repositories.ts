@@ -43,6 +43,7 @@ export function useDataLayer(): DataLayer {
       layer.uow,
       new IdGenerator(),
       new SecretBox(config),
+      layer.dialect,
     );
   });
   afterAll(async () => {
