@@ -20,6 +20,9 @@ export class Receiver {
   plan: (path: string, n: number) => number | 'hang' = () => 200;
   /** How long each answer waits (calls are then in flight for that long). */
   delayMs = 0;
+  /** The most calls of each path that were in flight at once (received, not yet answered). */
+  readonly maxInFlight = new Map<string, number>();
+  private readonly inFlight = new Map<string, number>();
   private server: Server | null = null;
   port = 0;
 
@@ -41,6 +44,10 @@ export class Receiver {
           /* kept raw */
         }
         this.calls.push({ path, headers: req.headers, raw, body, status: answer === 'hang' ? 0 : answer });
+        const now = (this.inFlight.get(path) ?? 0) + 1;
+        this.inFlight.set(path, now);
+        this.maxInFlight.set(path, Math.max(now, this.maxInFlight.get(path) ?? 0));
+        res.on('close', () => this.inFlight.set(path, (this.inFlight.get(path) ?? 1) - 1));
         if (answer === 'hang') return;
         setTimeout(() => {
           res.writeHead(answer, { 'content-type': 'application/json' });
