@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ActionCallEntity } from '../database/entities/action-call.entity.js';
+import { UserEventEntity } from '../database/entities/user-event.entity.js';
 import type { OutboxStatus } from '../database/entities/outbox-message.entity.js';
 import { EntityMapper } from '../database/entity-mapper.js';
 import { Sql } from '../database/sql.js';
@@ -9,9 +10,20 @@ import { Sql } from '../database/sql.js';
 @Injectable()
 export class ActionCallsRepository {
   private readonly calls: EntityMapper<ActionCallEntity>;
+  private readonly events: EntityMapper<UserEventEntity>;
 
   constructor(private readonly sql: Sql) {
     this.calls = sql.mapper(ActionCallEntity);
+    this.events = sql.mapper(UserEventEntity);
+  }
+
+  /** The event a call is for, from the user's event log (read-only: the log is the users module's). */
+  async event(userId: string, sequence: number): Promise<UserEventEntity | null> {
+    const r = await this.sql.one(null, `SELECT ${this.events.columns} FROM user_events WHERE user_id = $1 AND sequence = $2`, [
+      userId,
+      sequence,
+    ]);
+    return r ? this.events.fromRow(r) : null;
   }
 
   /** The calls of one change's events, in one statement (held with the change's other writes: Sql.write). */

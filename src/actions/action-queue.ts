@@ -136,7 +136,6 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
     for (const e of events) {
       const targets = this.targetsFor(routing, e.type);
       if (targets.length === 0) continue;
-      const sealed = this.box.encrypt(eventBody(e));
       for (const targetId of targets) {
         rows.push({
           id: this.ids.next(),
@@ -144,7 +143,9 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
           ordered: routing.targets.get(targetId) !== 'restAsync',
           eventType: e.type,
           aggregateId: e.aggregateId,
-          payload: sealed,
+          // the body is built from the event at delivery: nothing to seal and store here
+          eventSequence: e.sequence,
+          payload: null,
           status: 'pending',
           attempts: 0,
           nextAttemptAt: e.createdAt,
@@ -199,6 +200,27 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
   /** A failed attempt, to retry at `next` or dead. */
   markFailed(em: EntityManager, id: string, status: 'retrying' | 'dead', next: Date, error: string): Promise<void> {
     return this.calls.markFailed(em, id, status, next, error);
+  }
+
+  /**
+   * The request body of a call: ZITADEL's event body built from the event it names, or, for a
+   * call written before calls named their event, its sealed body. Null when the event is gone.
+   */
+  async body(call: ActionCallEntity): Promise<string | null> {
+    if (call.eventSequence == null) return call.payload ? this.box.decrypt(call.payload) : null;
+    const e = await this.calls.event(call.aggregateId, call.eventSequence);
+    return (
+      e &&
+      eventBody({
+        aggregateId: e.userId,
+        resourceOwner: e.resourceOwner,
+        sequence: e.sequence,
+        type: e.type,
+        createdAt: e.createdAt,
+        creator: e.creator,
+        payload: e.payload as Record<string, unknown> | null,
+      })
+    );
   }
 
   /** The target a call goes to, as stored (its signing key sealed); null once it is deleted. */

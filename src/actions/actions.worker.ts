@@ -116,8 +116,8 @@ export class ActionsWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const target = await this.queue.target(call.targetId);
     try {
       if (!target) throw Object.assign(new Error('the target was deleted'), { permanent: true });
-      if (!call.payload) throw Object.assign(new Error('the call has no payload'), { permanent: true });
-      const body = this.box.decrypt(call.payload);
+      const body = await this.queue.body(call);
+      if (body === null) throw Object.assign(new Error('the call has no event and no body'), { permanent: true });
       const url = parseEndpoint(target.endpoint);
       // checked again at every call, and the connection pinned to the address checked
       const address = await resolveEndpoint(url, this.config.actions.allowPrivateNetworks);

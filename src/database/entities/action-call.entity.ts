@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { epochMs } from '../columns.js';
+import { bigintNumber, epochMs } from '../columns.js';
 import type { OutboxStatus } from './outbox-message.entity.js';
 
 /**
@@ -27,7 +27,14 @@ export class ActionCallEntity {
   @Column({ name: 'aggregate_id', type: 'varchar', length: 200 })
   aggregateId!: string;
 
-  /** The request body, sealed (it names the user and the address); cleared once delivered. */
+  /**
+   * The event the call is for: the user's event log row (aggregate_id, event_sequence), from which
+   * the worker builds the request body at each attempt. A change so writes no body of its own.
+   */
+  @Column({ name: 'event_sequence', type: 'bigint', nullable: true, transformer: bigintNumber })
+  eventSequence!: number | null;
+
+  /** Calls written before event_sequence: the request body, sealed (it names the user and the address); cleared once delivered. */
   @Column({ type: 'text', nullable: true })
   payload!: string | null;
 

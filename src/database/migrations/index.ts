@@ -7,6 +7,7 @@ import { GrowingTables1796030000000 } from './1796030000000-growing-tables.js';
 import { MessageTexts1796050000000 } from './1796050000000-message-texts.js';
 import { Actions1796060000000 } from './1796060000000-actions.js';
 import { SafeEmailChange1796070000000 } from './1796070000000-safe-email-change.js';
+import { ActionCallEventRef1796080000000 } from './1796080000000-action-call-event-ref.js';
 
 /**
  * Every migration, in order. Listed explicitly: no globbing, the same in src and dist.
@@ -22,4 +23,5 @@ export const MIGRATIONS: Function[] = [
   MessageTexts1796050000000,
   Actions1796060000000,
   SafeEmailChange1796070000000,
+  ActionCallEventRef1796080000000,
 ];
