@@ -5,6 +5,7 @@
  *   npm run bench                       # build, then this script (about 11 minutes on 2 cores)
  *   node dist/bench/run.js --profile    # SQLite only: a CPU profile of the service under load
  *   node dist/bench/run.js --compare-ops  # SetEmail vs UpdateUser's email path, alternating slices on one service
+ *   node dist/bench/run.js --compare-actions  # SetEmail with one action execution vs none, alternating slices on one service
  *
  * Environment (all optional): BENCH_DBS=sqlite,postgres  BENCH_DURATION_S=12 (per run)  BENCH_WARMUP_S=1
  * BENCH_ROUNDS=2  BENCH_MODES=returnCode,sendCode  BENCH_CONFIGS=default,tuned (also: warn)  BENCH_USERS=2000
@@ -184,11 +185,16 @@ function serviceEnv(db: Db, port: number, grpcPort: number, extra: Record<string
   };
 }
 
-async function startService(db: Db, config: ConfigName, nodeArgs: string[] = SERVICE_NODE_FLAGS): Promise<Proc> {
+async function startService(
+  db: Db,
+  config: ConfigName,
+  nodeArgs: string[] = SERVICE_NODE_FLAGS,
+  env: Record<string, string> = {},
+): Promise<Proc> {
   const port = await freePort();
   const grpcPort = await freePort();
   const name = `service-${config}(${db.kind})`;
-  return startProc(name, [...nodeArgs, MAIN], serviceEnv(db, port, grpcPort, CONFIGS[config].env), port, logFile(db, name));
+  return startProc(name, [...nodeArgs, MAIN], serviceEnv(db, port, grpcPort, { ...CONFIGS[config].env, ...env }), port, logFile(db, name));
 }
 
 async function startBaseline(db: Db): Promise<Proc> {
@@ -363,24 +369,36 @@ async function actionReceiver(): Promise<number> {
   return actionReceiverPort;
 }
 
-/** BENCH_ACTIONS=1: a target and one execution for the group user.human.email. */
-async function configureAction(base: string, token: string): Promise<void> {
-  const call = async (method: string, path: string, body: unknown) => {
-    const r = await fetch(base + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as { id: string };
-  };
-  const target = await call('POST', '/v2beta/actions/targets', {
+/** A call of the ActionService's REST routes as the admin. */
+async function actionsApi(base: string, token: string, method: string, path: string, body: unknown): Promise<{ id: string }> {
+  const r = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as { id: string };
+}
+
+/** A restAsync target on this process's receiver. */
+async function createActionTarget(base: string, token: string): Promise<string> {
+  const target = await actionsApi(base, token, 'POST', '/v2beta/actions/targets', {
     name: 'bench',
     endpoint: `http://127.0.0.1:${await actionReceiver()}/hook`,
     timeout: '5s',
     restAsync: {},
   });
-  await call('PUT', '/v2beta/actions/executions', { condition: { event: { group: 'user.human.email' } }, targets: [target.id] });
+  return target.id;
+}
+
+/** The execution of the group user.human.email: these targets, or none. */
+async function setEmailExecution(base: string, token: string, targets: string[]): Promise<void> {
+  await actionsApi(base, token, 'PUT', '/v2beta/actions/executions', { condition: { event: { group: 'user.human.email' } }, targets });
+}
+
+/** BENCH_ACTIONS=1: a target and one execution for the group user.human.email. */
+async function configureAction(base: string, token: string): Promise<void> {
+  await setEmailExecution(base, token, [await createActionTarget(base, token)]);
 }
 
 async function drain(db: Db): Promise<Drain> {
@@ -751,10 +769,71 @@ async function compareOps(): Promise<void> {
   }
 }
 
+// SetEmail with one action execution against none, on one service (node dist/bench/run.js --compare-actions)
+
+/**
+ * The cost of actions (spec §9) measured as the SetEmail figures with one execution configured
+ * (group user.human.email, one restAsync target: two calls per change) against none, on ONE
+ * service and database: slices alternate between the two (the execution set and removed through
+ * the API between them, which drops the routing cache), in turns, so table growth and a shared
+ * machine's drift weigh on both alike. BENCH_SLICE_S (3) seconds per slice, BENCH_SLICES (4)
+ * pairs, BENCH_MODES for the modes.
+ */
+async function compareActions(): Promise<void> {
+  const sliceS = num('BENCH_SLICE_S', 3);
+  const slices = num('BENCH_SLICES', 4);
+  for (const kind of DBS) {
+    const db = await createDb(kind);
+    try {
+      const { token, userIds } = await prepare(db);
+      const svc = await startService(db, CONFIG_NAMES[0]!, SERVICE_NODE_FLAGS, { ACTIONS_ALLOW_PRIVATE_NETWORKS: 'true' });
+      const base = `http://127.0.0.1:${svc.port}`;
+      try {
+        const targetId = await createActionTarget(base, token);
+        for (const mode of MODES) {
+          for (const k of ['rest', 'graphql'] as const) {
+            const sums = { with: 0, without: 0 };
+            const errors = { with: 0, without: 0 };
+            for (let i = 0; i < slices; i++) {
+              const order = i % 2 === 0 ? (['with', 'without'] as const) : (['without', 'with'] as const);
+              for (const side of order) {
+                await setEmailExecution(base, token, side === 'with' ? [targetId] : []);
+                const f = await drive({
+                  base,
+                  token,
+                  userIds,
+                  kind: k,
+                  mode,
+                  tag: `actions-${side}-${k}-${i}`,
+                  connections: CONNECTIONS,
+                  duration: sliceS,
+                });
+                sums[side] += f.rps;
+                errors[side] += f.errors;
+              }
+            }
+            const on = sums.with / slices;
+            const off = sums.without / slices;
+            console.log(
+              `${kind} ${mode.padEnd(10)} ${k.padEnd(7)} without actions ${off.toFixed(0).padStart(5)} req/s  with one execution ${on.toFixed(0).padStart(5)} req/s  ` +
+                `ratio ${(on / off).toFixed(2)}  errors ${errors.without}/${errors.with}`,
+            );
+          }
+        }
+      } finally {
+        await stopChecked(svc);
+      }
+    } finally {
+      await db.cleanup();
+    }
+  }
+}
+
 async function main(): Promise<void> {
   for (const f of [MAIN, WORKER, BASELINE]) if (!existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
   if (process.argv.includes('--profile')) return profile();
   if (process.argv.includes('--compare-ops')) return compareOps();
+  if (process.argv.includes('--compare-actions')) return compareActions();
   const started = Date.now();
   const results: DbResult[] = [];
   for (const kind of DBS) results.push(await benchDb(kind));
