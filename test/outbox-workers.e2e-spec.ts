@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { OutboxMessageEntity, OutboxStatus } from '../src/database/entities/outbox-message.entity.js';
@@ -21,10 +22,19 @@ const MESSAGE_DOMAIN = 'localhost';
 
 let build: WorkerBuild;
 const processes: NodeProcess[] = [];
+/** dist/'s build info before and after the private build (see the last test). */
+const distBuildInfo = join(__dirname, '..', 'dist', 'tsconfig.build.tsbuildinfo');
+const buildInfoOf = () => (existsSync(distBuildInfo) ? readFileSync(distBuildInfo, 'utf8') : null);
+let buildInfoBefore: string | null = null;
 
 beforeAll(async () => {
+  buildInfoBefore = buildInfoOf();
   build = await buildWorker();
 }, 200_000);
+
+it('the private build leaves dist/ and its build info alone (else `npm run build` would take a stale dist/ for up to date)', () => {
+  expect(buildInfoOf()).toBe(buildInfoBefore);
+});
 
 /** Kills whatever worker is still running (a failed wait leaves them), before their database goes. */
 const stopWorkers = () => Promise.all(processes.map((p) => p.stop('SIGKILL')));

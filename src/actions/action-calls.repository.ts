@@ -43,15 +43,21 @@ export class ActionCallsRepository {
    * PostgreSQL skips rows another worker is claiming.
    */
   async claimDue(em: EntityManager, now: number, leaseUntil: number, limit: number): Promise<ActionCallEntity[]> {
+    // one branch per state, each an ordered range of ix_action_calls_due (status, next_attempt_at),
+    // as the mail outbox claims (an OR of the states read and sorted every due call)
+    const lock = this.sql.dialect.forUpdateSkipLocked;
+    const inTurn = `(c.ordered = $4 OR NOT EXISTS (SELECT 1 FROM action_calls p
+                                                   WHERE p.target_id = c.target_id AND p.ordered = $5 AND p.id < c.id
+                                                     AND p.status IN ('pending', 'sending', 'retrying')))`;
+    const branch = (state: string, due: string) =>
+      `SELECT id, t FROM (SELECT c.id, c.next_attempt_at AS t FROM action_calls c WHERE c.status = '${state}' AND ${due} <= $2 AND ${inTurn}
+                          ORDER BY c.next_attempt_at LIMIT $3${lock}) ${state}`;
     const { rows } = await this.sql.run(
       em,
       `UPDATE action_calls SET status = 'sending', locked_until = $1, attempts = attempts + 1
-        WHERE id IN (SELECT c.id FROM action_calls c
-                      WHERE ((c.status IN ('pending', 'retrying') AND c.next_attempt_at <= $2) OR (c.status = 'sending' AND c.locked_until <= $2))
-                        AND (c.ordered = $4 OR NOT EXISTS (SELECT 1 FROM action_calls p
-                                                           WHERE p.target_id = c.target_id AND p.ordered = $5 AND p.id < c.id
-                                                             AND p.status IN ('pending', 'sending', 'retrying')))
-                      ORDER BY c.next_attempt_at, c.id LIMIT $3${this.sql.dialect.forUpdateSkipLocked})
+        WHERE id IN (SELECT id FROM (${branch('pending', 'c.next_attempt_at')} UNION ALL ${branch('retrying', 'c.next_attempt_at')}
+                                     UNION ALL ${branch('sending', 'c.locked_until')}) due
+                      ORDER BY t, id LIMIT $3)
        RETURNING ${this.calls.columns}`,
       [leaseUntil, now, limit, false, true],
     );

@@ -91,13 +91,25 @@ export function checkMessageFields(fields: Partial<MessageFields>): void {
 // Intl.DurationFormat (ECMA-402, in Node since 23) is not in TypeScript's lib yet
 const DurationFormat = (Intl as unknown as { DurationFormat: new (l: string, o: object) => { format(d: object): string } }).DurationFormat;
 
+/** One formatter per language: building one costs more than a mail's whole rendering. */
+const durationFormats = new Map<string, { format(d: object): string }>();
+function durationFormat(language: string): { format(d: object): string } {
+  let f = durationFormats.get(language);
+  if (!f) {
+    f = new DurationFormat(language, { style: 'long' });
+    // languages come from the stored, canonical BCP 47 tags of users: a bounded set
+    if (durationFormats.size < 500) durationFormats.set(language, f);
+  }
+  return f;
+}
+
 /** `{{.Expiry}}`: a code lifetime in words of the mail's language ("1 hour", "1 Stunde", "1 時間"). */
 export function formatExpiry(seconds: number, language: string): string {
   const d = { days: Math.floor(seconds / 86400), hours: Math.floor((seconds % 86400) / 3600), minutes: Math.floor((seconds % 3600) / 60) };
   const parts = Object.fromEntries(Object.entries(d).filter(([, v]) => v > 0));
   if (Object.keys(parts).length === 0) parts.seconds = seconds;
   try {
-    const words = new DurationFormat(language, { style: 'long' }).format(parts);
+    const words = durationFormat(language).format(parts);
     // Japanese and Chinese set numbers and units without a space inside running text
     return /^(ja|zh)\b/.test(language) ? words.replace(/(\d)[\s\u00a0\u202f](\p{Script=Han})/gu, '$1$2') : words;
   } catch {

@@ -50,7 +50,16 @@ export function run(
 export async function buildWorker(): Promise<WorkerBuild> {
   const out = mkdtempSync(join(tmpdir(), 'ces-worker-build-'));
   const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = await run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', out], { cwd: REPO_ROOT, timeoutMs: 180_000 });
+  // its own build info too: tsconfig.build.json keeps dist/'s in dist/, and a build into `out`
+  // that wrote it would tell the next `npm run build` that dist/ is up to date when it is not
+  const r = await run(
+    process.execPath,
+    [tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--tsBuildInfoFile', join(out, 'tsconfig.build.tsbuildinfo')],
+    {
+      cwd: REPO_ROOT,
+      timeoutMs: 180_000,
+    },
+  );
   // tsc exits 2 when it found type errors but wrote the JavaScript anyway: the worker under test
   // is still the code of src/, so run it, and show the errors rather than hide them
   if (r.code === 2) console.warn(`the build has type errors (the JavaScript was emitted):\n${r.output.slice(0, 4000)}`);
