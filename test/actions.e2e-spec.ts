@@ -4,6 +4,7 @@ import { createClientFor, NewAuthorizationBearerInterceptor } from '@zitadel/cli
 import { createServerTransport } from '@zitadel/client/node';
 import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
 import { Client } from 'pg';
+import { executionId } from '../src/actions/action-events.js';
 import { ActionQueue } from '../src/actions/action-queue.js';
 import { ActionsWorker } from '../src/actions/actions.worker.js';
 import { GrpcServer } from '../src/connect/grpc-server.js';
@@ -448,6 +449,43 @@ describe('a mail given up on is an event too', () => {
     const third = await createTarget({ name: 'route-3', endpoint: receiver.url('/route-3'), timeout: '5s', restWebhook: {} });
     await setExecution({ event: { event: 'user.human.email.changed' } }, [third.id]);
     await routedTo('/route-3');
+    await setExecution({ event: { event: 'user.human.email.changed' } }, []);
+  });
+
+  it('a change nobody announced (an older instance, a pooler that drops notifications) reaches the cache within seconds', async () => {
+    const target = await createTarget({ name: 'route-silent', endpoint: receiver.url('/route-silent'), timeout: '5s', restWebhook: {} });
+    const otherApi = new Api(other.url, other.adminToken);
+    // the other instance routes once with the current executions (none for email.changed): cached
+    const { userId: warm } = await api.addUniqueUser(orgId, 'warm');
+    expect((await otherApi.setEmail('rest', warm, { email: 'warm-new@example.com', returnCode: {} })).ok).toBe(true);
+    // the execution written as an older instance would: the version row moved, nothing NOTIFYed
+    const db = new Client({ connectionString: t.db.url });
+    await db.connect();
+    try {
+      const id = executionId({ event: 'user.human.email.changed' });
+      await db.query('DELETE FROM action_executions WHERE id = $1', [id]);
+      await db.query('INSERT INTO action_executions (id, targets, created_at, changed_at) VALUES ($1, $2, $3, $3)', [
+        id,
+        JSON.stringify([target.id]),
+        Date.now(),
+      ]);
+      await db.query('UPDATE action_state SET version = version + 1 WHERE id = 1');
+    } finally {
+      await db.end();
+    }
+    const started = Date.now();
+    const routed = new Set<string>();
+    let arrived: number | null = null;
+    while (arrived === null && Date.now() - started < 12_000) {
+      const { userId } = await api.addUniqueUser(orgId, 'silent');
+      routed.add(userId);
+      await otherApi.setEmail('rest', userId, { email: 'silent-new@example.com', returnCode: {} });
+      await new Promise((r) => setTimeout(r, 250));
+      if (receiver.callsTo('/route-silent').some((c) => routed.has(c.body?.aggregateID))) arrived = Date.now() - started;
+    }
+    // the cache is checked against the version row at least every 5 s
+    expect(arrived).not.toBeNull();
+    expect(arrived!).toBeLessThan(7_000);
     await setExecution({ event: { event: 'user.human.email.changed' } }, []);
   });
 });

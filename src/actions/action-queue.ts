@@ -19,6 +19,12 @@ interface Routing {
 
 /** The channel on which a change to targets or executions is announced (PostgreSQL). */
 const ROUTING_CHANNEL = 'action_routing';
+/**
+ * While listening, the version row is still read once in this long: a bound on a stale routing
+ * when notifications stop without the connection failing (a connection pooler in transaction
+ * mode, an older instance that changes executions without announcing them).
+ */
+const TRUST_NOTIFICATIONS_MS = 5_000;
 
 /**
  * Where recorded events meet executions: called by the user aggregate in the transaction that
@@ -31,9 +37,10 @@ const ROUTING_CHANNEL = 'action_routing';
  * round trip on every change, so each process LISTENs on `action_routing`, which every change to
  * targets or executions NOTIFYs in its transaction: the cache is dropped when a change commits,
  * on the process that made it at once and on the others as soon as the notification arrives
- * (milliseconds on a local network; the version read gave no stronger ordering, as it ran in the
- * appending transaction's own snapshot). While the listening connection is down, the version row
- * is read in every transaction again, until it is back.
+ * (milliseconds on a local network: that long, another process may still route an event with the
+ * executions from before the change, where the version read saw every committed change). The
+ * version row is still read once in TRUST_NOTIFICATIONS_MS, and in every transaction while the
+ * listening connection is down, until it is back.
  */
 @Injectable()
 export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,6 +51,8 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
   private listening = false;
   /** Moves at each announced change: a load that began before one is not cached. */
   private generation = 0;
+  /** When the version row was last read (Date.now()). */
+  private checkedAt = 0;
   private listener: { close(): Promise<void> } | null = null;
   private retry: NodeJS.Timeout | null = null;
   private retries = 0;
@@ -172,9 +181,11 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async current(em: EntityManager): Promise<Routing> {
-    if (this.listening && this.routing) return this.routing;
+    const now = Date.now();
+    if (this.listening && this.routing && now - this.checkedAt < TRUST_NOTIFICATIONS_MS) return this.routing;
     const generation = this.generation;
     const version = await this.repo.version(em);
+    this.checkedAt = now;
     if (this.routing?.version === version) return this.routing;
     const [executions, targets] = await Promise.all([this.repo.listExecutions(em), this.repo.listTargets(em)]);
     const routing: Routing = {

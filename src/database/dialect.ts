@@ -120,12 +120,19 @@ export class Dialect {
   async pgListen(channel: string, onNotify: () => void, onLost: (e?: Error) => void): Promise<{ close(): Promise<void> }> {
     const pool = (this.dataSource.driver as unknown as { master?: PgPool }).master;
     if (!pool?.Client) throw new Error('the PostgreSQL driver exposes no pg pool');
-    const client = new pool.Client({ ...pool.options, application_name: `${pool.options.application_name ?? 'pg'} (listen)` });
+    // keepAlive: a connection dropped without a FIN or RST (NAT, failover) is noticed
+    const client = new pool.Client({
+      ...pool.options,
+      keepAlive: true,
+      application_name: `${pool.options.application_name ?? 'pg'} (listen)`,
+    });
     let lost = false;
+    // onLost only once this has returned: a loss while connecting rejects instead
+    let ready = false;
     const lose = (e?: Error) => {
       if (lost) return;
       lost = true;
-      onLost(e);
+      if (ready) onLost(e);
     };
     client.on('error', lose);
     client.on('end', () => lose());
@@ -135,11 +142,13 @@ export class Dialect {
     try {
       await client.connect();
       await client.query(`LISTEN ${channel}`);
+      if (lost) throw new Error('the connection was lost while it was set up');
     } catch (e) {
       lost = true;
       await client.end().catch(() => undefined);
       throw e;
     }
+    ready = true;
     return {
       close: async () => {
         lost = true;

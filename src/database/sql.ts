@@ -80,6 +80,8 @@ export class Sql {
       check?.(affected);
       return;
     }
+    // held writes go out before COMMIT: there must be a transaction (a UnitOfWork's) to hold them for
+    if (!em.queryRunner?.isTransactionActive) throw new Error('Sql.write needs the EntityManager of a unit of work');
     let held = this.held.get(em);
     if (held?.some((w) => w.table === table)) {
       await this.flush(em);

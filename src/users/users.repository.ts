@@ -163,7 +163,9 @@ export class UsersRepository {
     // in MUTABLE_COLUMNS' order, so that one set of columns is one statement
     const columns = MUTABLE_COLUMNS.filter((p) => changes[p] !== undefined);
     // the sequence check's count arrives with the unit of work's other writes (Sql.write); a lost
-    // race throws there and rolls everything back, and `user` is then as it was before
+    // race throws there and rolls everything back, and `user` then has its sequence back (the
+    // operations read the user afresh in each attempt; a caller that retries with the same
+    // object, as the repository test does, gets the same stale sequence again)
     const before: Partial<UserEntity> = { sequence: from };
     for (const p of columns) (before as Record<string, unknown>)[p] = user[p];
     this.uow.onRollback(em, () => Object.assign(user, before));
