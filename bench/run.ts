@@ -721,6 +721,27 @@ async function profile(): Promise<void> {
  * short alternating slices on one running service (REST, then GraphQL), so that the load of a
  * shared machine drifts over both alike. BENCH_SLICE_S (3) seconds per slice, BENCH_SLICES (4) pairs.
  */
+/**
+ * Runs two variants in `slices` alternating pairs (which goes first alternates too, so neither
+ * always meets a warmer or busier moment); their mean requests per second and their errors.
+ */
+async function alternate<V extends string>(
+  variants: readonly [V, V],
+  slices: number,
+  run: (variant: V, slice: number) => Promise<{ rps: number; errors: number }>,
+): Promise<{ rps: Record<V, number>; errors: Record<V, number> }> {
+  const rps = { [variants[0]]: 0, [variants[1]]: 0 } as Record<V, number>;
+  const errors = { [variants[0]]: 0, [variants[1]]: 0 } as Record<V, number>;
+  for (let i = 0; i < slices; i++) {
+    for (const v of i % 2 === 0 ? variants : ([variants[1], variants[0]] as const)) {
+      const f = await run(v, i);
+      rps[v] += f.rps / slices;
+      errors[v] += f.errors;
+    }
+  }
+  return { rps, errors };
+}
+
 async function compareOps(): Promise<void> {
   const sliceS = num('BENCH_SLICE_S', 3);
   const slices = num('BENCH_SLICES', 4);
@@ -732,32 +753,24 @@ async function compareOps(): Promise<void> {
       const base = `http://127.0.0.1:${svc.port}`;
       try {
         for (const k of ['rest', 'graphql'] as const) {
-          const sums = { setEmail: 0, updateUser: 0 };
-          const errors = { setEmail: 0, updateUser: 0 };
-          for (let i = 0; i < slices; i++) {
-            // alternate which goes first, so neither always meets a warmer or busier moment
-            const order = i % 2 === 0 ? (['setEmail', 'updateUser'] as const) : (['updateUser', 'setEmail'] as const);
-            for (const op of order) {
-              const f = await drive({
-                base,
-                token,
-                userIds,
-                kind: k,
-                mode: 'sendCode',
-                tag: `${op}-${k}-${i}`,
-                connections: CONNECTIONS,
-                duration: sliceS,
-                op,
-              });
-              sums[op] += f.rps;
-              errors[op] += f.errors;
-            }
-          }
-          const set = sums.setEmail / slices;
-          const upd = sums.updateUser / slices;
+          const r = await alternate(['setEmail', 'updateUser'] as const, slices, (op, i) =>
+            drive({
+              base,
+              token,
+              userIds,
+              kind: k,
+              mode: 'sendCode',
+              tag: `${op}-${k}-${i}`,
+              connections: CONNECTIONS,
+              duration: sliceS,
+              op,
+            }),
+          );
+          const set = r.rps.setEmail;
+          const upd = r.rps.updateUser;
           console.log(
             `${kind} ${k.padEnd(7)} SetEmail ${set.toFixed(0).padStart(5)} req/s  UpdateUser(human.email) ${upd.toFixed(0).padStart(5)} req/s  ` +
-              `ratio ${(upd / set).toFixed(2)}  errors ${errors.setEmail}/${errors.updateUser}`,
+              `ratio ${(upd / set).toFixed(2)}  errors ${r.errors.setEmail}/${r.errors.updateUser}`,
           );
         }
       } finally {
@@ -792,31 +805,24 @@ async function compareActions(): Promise<void> {
         const targetId = await createActionTarget(base, token);
         for (const mode of MODES) {
           for (const k of ['rest', 'graphql'] as const) {
-            const sums = { with: 0, without: 0 };
-            const errors = { with: 0, without: 0 };
-            for (let i = 0; i < slices; i++) {
-              const order = i % 2 === 0 ? (['with', 'without'] as const) : (['without', 'with'] as const);
-              for (const side of order) {
-                await setEmailExecution(base, token, side === 'with' ? [targetId] : []);
-                const f = await drive({
-                  base,
-                  token,
-                  userIds,
-                  kind: k,
-                  mode,
-                  tag: `actions-${side}-${k}-${i}`,
-                  connections: CONNECTIONS,
-                  duration: sliceS,
-                });
-                sums[side] += f.rps;
-                errors[side] += f.errors;
-              }
-            }
-            const on = sums.with / slices;
-            const off = sums.without / slices;
+            const r = await alternate(['with', 'without'] as const, slices, async (side, i) => {
+              await setEmailExecution(base, token, side === 'with' ? [targetId] : []);
+              return drive({
+                base,
+                token,
+                userIds,
+                kind: k,
+                mode,
+                tag: `actions-${side}-${k}-${i}`,
+                connections: CONNECTIONS,
+                duration: sliceS,
+              });
+            });
+            const on = r.rps.with;
+            const off = r.rps.without;
             console.log(
               `${kind} ${mode.padEnd(10)} ${k.padEnd(7)} without actions ${off.toFixed(0).padStart(5)} req/s  with one execution ${on.toFixed(0).padStart(5)} req/s  ` +
-                `ratio ${(on / off).toFixed(2)}  errors ${errors.without}/${errors.with}`,
+                `ratio ${(on / off).toFixed(2)}  errors ${r.errors.without}/${r.errors.with}`,
             );
           }
         }
