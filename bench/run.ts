@@ -14,7 +14,7 @@
  * BENCH_ACTIONS=1 (one action execution on the group user.human.email, so every SetEmail also
  * writes its action calls — changed, and code-added in sendCode mode — in its transaction)
  * Profile: BENCH_PROF_KIND=rest|graphql  BENCH_PROF_MODE=sendCode|returnCode  (on the first of BENCH_DBS)
- * BENCH_PROF_CONFIG=default|tuned  BENCH_PROF_S=10  BENCH_PROF_DIR=/tmp/prof
+ * BENCH_PROF_CONFIG=default|tuned|warn|baseline  BENCH_PROF_S=10  BENCH_PROF_DIR=/tmp/prof
  *
  * Two configurations of the service, both with the command and flags of `npm start`/`start:prod`:
  *  - default: what `npm start` runs with nothing set — LOG_LEVEL=info (an access line per
@@ -197,12 +197,12 @@ async function startService(
   return startProc(name, [...nodeArgs, MAIN], serviceEnv(db, port, grpcPort, { ...CONFIGS[config].env, ...env }), port, logFile(db, name));
 }
 
-async function startBaseline(db: Db): Promise<Proc> {
+async function startBaseline(db: Db, nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort();
   const name = `baseline(${db.kind})`;
   return startProc(
     name,
-    [BASELINE],
+    [...nodeArgs, BASELINE],
     { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.url, CODE_HMAC_KEY },
     port,
     logFile(db, name),
@@ -665,7 +665,8 @@ async function profile(): Promise<void> {
   mkdirSync(profDir, { recursive: true });
   const kind = process.env.BENCH_PROF_KIND === 'graphql' ? 'graphql' : 'rest';
   const mode: Mode = process.env.BENCH_PROF_MODE === 'returnCode' ? 'returnCode' : 'sendCode';
-  const config = list<ConfigName>('BENCH_PROF_CONFIG', ['default'], ['default', 'tuned', 'warn'])[0]!;
+  // `baseline`: the raw baseline's profile, to hold the service's beside
+  const config = list<ConfigName | 'baseline'>('BENCH_PROF_CONFIG', ['default'], ['default', 'tuned', 'warn', 'baseline'])[0]!;
   const db = await createDb(DBS[0]!);
   try {
     const { token, userIds } = await prepare(db);
@@ -674,7 +675,9 @@ async function profile(): Promise<void> {
     const exitOnUsr2 = 'data:text/javascript,process.on("SIGUSR2",()=>process.exit(0))';
     const before = new Set(readdirSync(profDir));
     const spawnedAt = Date.now();
-    const svc = await startService(db, config, [...SERVICE_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', exitOnUsr2]);
+    const profFlags = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', exitOnUsr2];
+    const svc =
+      config === 'baseline' ? await startBaseline(db, profFlags) : await startService(db, config, [...SERVICE_NODE_FLAGS, ...profFlags]);
     const loadAt = Date.now();
     const f = await drive({
       base: `http://127.0.0.1:${svc.port}`,

@@ -11,6 +11,8 @@ export interface SqliteStatement {
 }
 interface SqliteDb {
   prepare(sql: string): SqliteStatement;
+  /** better-sqlite3: whether a transaction is open (false after SQLite rolled one back on an error). */
+  readonly inTransaction: boolean;
 }
 /** pg's Pool and PoolClient, as far as Sql uses them. */
 /** What pgListen uses of pg's Pool: its Client class and the settings it connects with. */

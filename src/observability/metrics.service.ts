@@ -49,6 +49,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly sqliteGroupCommits = new Histogram({
+    name: 'sqlite_group_commit_units',
+    help: 'SQLite group commit: units of work (changes) per COMMIT',
+    buckets: [1, 2, 4, 8, 16, 32],
+    registers: [this.registry],
+  });
+
   private actionQueueSource: (() => Promise<Record<string, number>>) | null = null;
 
   readonly actionQueueDepth = new Gauge({

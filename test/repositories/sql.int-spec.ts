@@ -88,6 +88,90 @@ describe(`Sql, Dialect and UnitOfWork on ${TEST_DB}`, () => {
       expect(await orgs.exists('x')).toBe(false);
     });
 
+  if (TEST_DB === 'sqlite')
+    describe('group commit (SQLite): units of work queued back to back share one transaction', () => {
+      /** A second connection to the file: it sees only what is committed. */
+      const committedCount = async (table: string, ids: string[]): Promise<number> => {
+        const { default: Database } = await import('better-sqlite3');
+        const other = new Database((t.dialect.sqliteConnection() as unknown as { name: string }).name, { readonly: true });
+        try {
+          const q = other.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE id IN (${ids.map(() => '?').join(', ')})`);
+          return (q.get(...ids) as { n: number }).n;
+        } finally {
+          other.close();
+        }
+      };
+
+      it('commits them together, and answers each only once the COMMIT is done', async () => {
+        const orgs = new OrganizationsRepository(t.sql);
+        const ids = [1, 2, 3, 4].map(() => uniqueId('grp'));
+        let seenByTheLast = -1;
+        const answered: string[] = [];
+        const units = ids.map((id, i) =>
+          t.uow
+            .run(async (em) => {
+              await orgs.insert(em, org(id));
+              // the units before it are done but not committed: another connection sees none
+              if (i === ids.length - 1) seenByTheLast = await committedCount('organizations', ids);
+            })
+            .then(async () => {
+              // durable when answered: another connection sees this unit's row
+              answered.push(id);
+              expect(await committedCount('organizations', [id])).toBe(1);
+            }),
+        );
+        await Promise.all(units);
+        expect(seenByTheLast).toBe(0);
+        expect(answered.sort()).toEqual([...ids].sort());
+        expect(await committedCount('organizations', ids)).toBe(4);
+      });
+
+      it('a unit that fails rolls back its own work only', async () => {
+        const orgs = new OrganizationsRepository(t.sql);
+        const ids = [1, 2, 3].map(() => uniqueId('grp'));
+        const results = await Promise.allSettled(
+          ids.map((id, i) =>
+            t.uow.run(async (em) => {
+              await orgs.insert(em, org(id));
+              if (i === 1) throw new Error('this one fails');
+            }),
+          ),
+        );
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(await orgs.exists(ids[0]!)).toBe(true);
+        expect(await orgs.exists(ids[1]!)).toBe(false);
+        expect(await orgs.exists(ids[2]!)).toBe(true);
+      });
+
+      it('a COMMIT that fails fails every unit of the group: nothing is kept, each undoes its in-memory changes', async () => {
+        const db = t.dialect.sqliteConnection() as unknown as { exec(sql: string): void };
+        // a deferred foreign key is checked at COMMIT: one unit's violation makes the COMMIT fail
+        db.exec(`CREATE TABLE IF NOT EXISTS grp_child (id TEXT PRIMARY KEY,
+                   org_id TEXT REFERENCES organizations (id) DEFERRABLE INITIALLY DEFERRED)`);
+        const orgs = new OrganizationsRepository(t.sql);
+        const good = uniqueId('grp');
+        const bad = uniqueId('grp');
+        const undone: string[] = [];
+        const results = await Promise.allSettled([
+          t.uow.run(async (em) => {
+            t.uow.onRollback(em, () => undone.push('first'));
+            await orgs.insert(em, org(good));
+          }),
+          t.uow.run(async (em) => {
+            t.uow.onRollback(em, () => undone.push('second'));
+            await t.sql.write(em, 'INSERT INTO grp_child (id, org_id) VALUES ($1, $2)', [bad, 'no such organisation']);
+          }),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+        expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+        expect(undone.sort()).toEqual(['first', 'second']);
+        expect(await orgs.exists(good)).toBe(false);
+        expect(await committedCount('grp_child', [bad])).toBe(0);
+        // the connection is usable again
+        await t.uow.run((em) => orgs.insert(em, org(uniqueId('grp'))));
+      });
+    });
+
   it('retries a unit of work that lost an optimistic-concurrency race, and gives up on other errors', async () => {
     let attempts = 0;
     await expect(
