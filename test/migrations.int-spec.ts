@@ -41,6 +41,28 @@ describe(`migrations on ${TEST_DB}`, () => {
   });
 });
 
+describe(`the action calls' indexes on ${TEST_DB}`, () => {
+  const t = useDataSource();
+
+  it('the earlier-call lookup of ordered targets has a partial index: a call to a restAsync target writes no entry in it', async () => {
+    await t.ds.runMigrations({ transaction: 'each' });
+    const definition: string =
+      TEST_DB === 'sqlite'
+        ? (await t.ds.query(`SELECT sql AS d FROM sqlite_master WHERE name = 'ix_action_calls_target'`))[0].d
+        : (await t.ds.query(`SELECT indexdef AS d FROM pg_indexes WHERE indexname = 'ix_action_calls_target'`))[0].d;
+    expect(definition).toMatch(/WHERE \(?"?ordered"? = true\)?/i);
+    if (TEST_DB === 'sqlite') {
+      // the claim's lookup (ActionCallsRepository.claimDue) implies the index's condition, so it is used
+      const plan: { detail: string }[] = await t.ds.query(
+        `EXPLAIN QUERY PLAN SELECT 1 FROM action_calls p WHERE p.target_id = ? AND p.ordered = TRUE AND p.id < ?
+           AND p.status IN ('pending', 'sending', 'retrying')`,
+        ['t', 'x'],
+      );
+      expect(plan.map((r) => r.detail).join('; ')).toMatch(/USING COVERING INDEX ix_action_calls_target/);
+    }
+  });
+});
+
 // PostgreSQL has no such settings to check
 if (TEST_DB === 'sqlite')
   describe('the SQLite connection', () => {

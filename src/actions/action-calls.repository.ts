@@ -46,8 +46,9 @@ export class ActionCallsRepository {
     // one branch per state, each an ordered range of ix_action_calls_due (status, next_attempt_at),
     // as the mail outbox claims (an OR of the states read and sorted every due call)
     const lock = this.sql.dialect.forUpdateSkipLocked;
+    // `p.ordered = TRUE` as written: the condition of the partial index ix_action_calls_target
     const inTurn = `(c.ordered = $4 OR NOT EXISTS (SELECT 1 FROM action_calls p
-                                                   WHERE p.target_id = c.target_id AND p.ordered = $5 AND p.id < c.id
+                                                   WHERE p.target_id = c.target_id AND p.ordered = TRUE AND p.id < c.id
                                                      AND p.status IN ('pending', 'sending', 'retrying')))`;
     const branch = (state: string, due: string) =>
       `SELECT id, t FROM (SELECT c.id, c.next_attempt_at AS t FROM action_calls c WHERE c.status = '${state}' AND ${due} <= $2 AND ${inTurn}
@@ -59,7 +60,7 @@ export class ActionCallsRepository {
                                      UNION ALL ${branch('sending', 'c.locked_until')}) due
                       ORDER BY t, id LIMIT $3)
        RETURNING ${this.calls.columns}`,
-      [leaseUntil, now, limit, false, true],
+      [leaseUntil, now, limit, false],
     );
     return rows.map((r) => this.calls.fromRow(r)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }

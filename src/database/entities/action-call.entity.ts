@@ -8,7 +8,8 @@ import type { OutboxStatus } from './outbox-message.entity.js';
  */
 @Entity('action_calls')
 @Index('ix_action_calls_due', ['status', 'nextAttemptAt'])
-@Index('ix_action_calls_target', ['targetId', 'status', 'id'])
+// the calls of ordered targets only (migration 1796090000000; TypeORM does not compare `where`)
+@Index('ix_action_calls_target', ['targetId', 'status', 'id'], { where: '"ordered" = TRUE' })
 export class ActionCallEntity {
   /** Time-ordered ID; also the delivery ID receivers de-duplicate on. */
   @PrimaryColumn({ type: 'varchar', length: 20 })
@@ -17,7 +18,7 @@ export class ActionCallEntity {
   @Column({ name: 'target_id', type: 'varchar', length: 20 })
   targetId!: string;
 
-  /** restCall and restWebhook targets get their calls one at a time, in order (the index on target, status, id finds an earlier undelivered one without reading the delivered ones). */
+  /** restCall and restWebhook targets get their calls one at a time, in order (the partial index on target, status, id of the ordered calls finds an earlier undelivered one without reading the delivered ones). */
   @Column({ type: 'boolean', default: false })
   ordered!: boolean;
 

@@ -8,6 +8,7 @@ import { MessageTexts1796050000000 } from './1796050000000-message-texts.js';
 import { Actions1796060000000 } from './1796060000000-actions.js';
 import { SafeEmailChange1796070000000 } from './1796070000000-safe-email-change.js';
 import { ActionCallEventRef1796080000000 } from './1796080000000-action-call-event-ref.js';
+import { ActionCallsOrderedIndex1796090000000 } from './1796090000000-action-calls-ordered-index.js';
 
 /**
  * Every migration, in order. Listed explicitly: no globbing, the same in src and dist.
@@ -24,4 +25,5 @@ export const MIGRATIONS: Function[] = [
   Actions1796060000000,
   SafeEmailChange1796070000000,
   ActionCallEventRef1796080000000,
+  ActionCallsOrderedIndex1796090000000,
 ];
