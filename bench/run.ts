@@ -731,18 +731,22 @@ async function profile(): Promise<void> {
 async function alternate<V extends string>(
   variants: readonly [V, V],
   slices: number,
-  run: (variant: V, slice: number) => Promise<{ rps: number; errors: number }>,
-): Promise<{ rps: Record<V, number>; errors: Record<V, number> }> {
+  run: (variant: V, slice: number) => Promise<{ rps: number; errors: number; cpuUsPerReq: number }>,
+): Promise<{ rps: Record<V, number>; errors: Record<V, number>; cpu: Record<V, number> }> {
   const rps = { [variants[0]]: 0, [variants[1]]: 0 } as Record<V, number>;
   const errors = { [variants[0]]: 0, [variants[1]]: 0 } as Record<V, number>;
+  // the server's CPU per request (when the run was given its pid): less swayed than req/s by
+  // what else the machine runs meanwhile
+  const cpu = { [variants[0]]: 0, [variants[1]]: 0 } as Record<V, number>;
   for (let i = 0; i < slices; i++) {
     for (const v of i % 2 === 0 ? variants : ([variants[1], variants[0]] as const)) {
       const f = await run(v, i);
       rps[v] += f.rps / slices;
       errors[v] += f.errors;
+      cpu[v] += f.cpuUsPerReq / slices;
     }
   }
-  return { rps, errors };
+  return { rps, errors, cpu };
 }
 
 async function compareOps(): Promise<void> {
@@ -767,6 +771,7 @@ async function compareOps(): Promise<void> {
               connections: CONNECTIONS,
               duration: sliceS,
               op,
+              pid: svc.child.pid,
             }),
           );
           const set = r.rps.setEmail;
@@ -819,13 +824,15 @@ async function compareActions(): Promise<void> {
                 tag: `actions-${side}-${k}-${i}`,
                 connections: CONNECTIONS,
                 duration: sliceS,
+                pid: svc.child.pid,
               });
             });
             const on = r.rps.with;
             const off = r.rps.without;
             console.log(
               `${kind} ${mode.padEnd(10)} ${k.padEnd(7)} without actions ${off.toFixed(0).padStart(5)} req/s  with one execution ${on.toFixed(0).padStart(5)} req/s  ` +
-                `ratio ${(on / off).toFixed(2)}  errors ${r.errors.without}/${r.errors.with}`,
+                `ratio ${(on / off).toFixed(2)}  CPU per request ${r.cpu.without.toFixed(0)} / ${r.cpu.with.toFixed(0)} µs (ratio ${(r.cpu.without / r.cpu.with).toFixed(2)})  ` +
+                `errors ${r.errors.without}/${r.errors.with}`,
             );
           }
         }

@@ -46,12 +46,15 @@ export class OutboxRepository {
     return rows.map((r) => this.mails.fromRow(r));
   }
 
-  async markSent(em: EntityManager, id: string, at: Date): Promise<void> {
+  /** Marks sent the mails of `ids` that are still claimed ('sending'), in one statement. */
+  async markSent(em: EntityManager, ids: readonly string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
     // the payload held the code: it has no use once the mail is out
     await this.sql.run(
       em,
-      "UPDATE mail_outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL WHERE id = $2 AND status = 'sending'",
-      [at.getTime(), id],
+      `UPDATE mail_outbox SET status = 'sent', sent_at = $1, payload = NULL, locked_until = NULL, last_error = NULL
+        WHERE id IN (${ids.map((_, i) => `$${i + 2}`).join(', ')}) AND status = 'sending'`,
+      [at.getTime(), ...ids],
     );
   }
 

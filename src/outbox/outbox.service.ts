@@ -114,8 +114,8 @@ export class OutboxService {
   }
 
   /** A mail the worker sent: its payload (which held the code) goes. */
-  markSent(em: EntityManager, id: string, at: Date): Promise<void> {
-    return this.repo.markSent(em, id, at);
+  markSent(em: EntityManager, ids: readonly string[], at: Date): Promise<void> {
+    return this.repo.markSent(em, ids, at);
   }
 
   /** A failed attempt; false when the mail is no longer this worker's (its lease ran out). */

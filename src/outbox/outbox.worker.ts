@@ -38,6 +38,9 @@ export function backoffMs(attempts: number, baseMs: number, random = Math.random
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('OutboxWorker');
+  /** Sent mails whose rows are not marked yet (settleSent), and whether a marking runs. */
+  private readonly sent: SentMail[] = [];
+  private settling = false;
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -142,13 +145,49 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return batch.length;
   }
 
+  /**
+   * Records a sent mail. The lanes' sent mails are marked together: one statement (one
+   * transaction) for all those sent while the previous one ran, instead of one transaction per
+   * mail. A mail stays 'sending' (leased) until its row is marked, so a crash before that sends
+   * it again, as it did when the crash came between its 250 and its own transaction.
+   */
+  private settleSent(id: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.sent.push({ id, resolve, reject });
+      if (!this.settling) void this.markSentMails();
+    });
+  }
+
+  private async markSentMails(): Promise<void> {
+    this.settling = true;
+    try {
+      while (this.sent.length > 0) {
+        const batch = this.sent.splice(0, BATCH);
+        const at = this.clock.now();
+        try {
+          await this.uow.run((em) =>
+            this.outbox.markSent(
+              em,
+              batch.map((m) => m.id),
+              at,
+            ),
+          );
+          for (const m of batch) m.resolve();
+        } catch (e) {
+          for (const m of batch) m.reject(e);
+        }
+      }
+    } finally {
+      this.settling = false;
+    }
+  }
+
   private async deliver(mail: OutboxMessageEntity): Promise<void> {
     try {
       if (!mail.payload) throw Object.assign(new Error('mail has no payload'), { permanent: true });
       const data = JSON.parse(this.box.decrypt(mail.payload)) as Record<string, string>;
       await this.sender.send({ id: mail.id, kind: mail.kind, recipient: mail.recipient, data });
-      const sentAt = this.clock.now();
-      await this.uow.run((em) => this.outbox.markSent(em, mail.id, sentAt));
+      await this.settleSent(mail.id);
       this.metrics.mailDeliveries.inc({ outcome: 'sent' });
       this.logger.debug(`mail ${mail.id} sent (attempt ${mail.attempts})`);
     } catch (e) {
@@ -163,6 +202,13 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       else this.logger.warn(`mail ${mail.id} failed (attempt ${mail.attempts}), retry at ${next.toISOString()}: ${reason}`);
     }
   }
+}
+
+/** A sent mail waiting for its row to say so. */
+interface SentMail {
+  id: string;
+  resolve(): void;
+  reject(e: unknown): void;
 }
 
 /** The failure as stored in last_error and logged: SMTP answers may quote the recipient. */

@@ -77,9 +77,9 @@ describe(`OutboxRepository, EmailCodesRepository and IdempotencyRepository on ${
       const idle = mail();
       await insert(a, b, idle);
       await t.uow.run(async (em) => {
-        await outbox.markSent(em, a.id, new Date(T0 + 5));
+        await outbox.markSent(em, [a.id], new Date(T0 + 5));
         await outbox.markFailed(em, b.id, 'retrying', new Date(T0 + 9), 'x'.repeat(2000));
-        await outbox.markSent(em, idle.id, new Date(T0 + 5));
+        await outbox.markSent(em, [idle.id], new Date(T0 + 5));
       });
       expect(await outbox.findById(a.id)).toMatchObject({ status: 'sent', sentAt: new Date(T0 + 5), payload: null, lockedUntil: null });
       expect(await outbox.findById(b.id)).toMatchObject({
@@ -89,6 +89,16 @@ describe(`OutboxRepository, EmailCodesRepository and IdempotencyRepository on ${
         payload: 'sealed',
       });
       expect((await outbox.findById(b.id))!.lastError).toHaveLength(1000);
+      expect(await outbox.findById(idle.id)).toEqual(idle);
+    });
+
+    it('marks the claimed ones of several mails sent in one statement (the worker marks its lanes’ sent mails together)', async () => {
+      const claimed = [1, 2, 3].map(() => mail({ status: 'sending', attempts: 1, lockedUntil: new Date(T0 + 1) }));
+      const idle = mail();
+      await insert(...claimed, idle);
+      await t.uow.run((em) => outbox.markSent(em, [...claimed.map((m) => m.id), idle.id], new Date(T0 + 7)));
+      for (const m of claimed)
+        expect(await outbox.findById(m.id)).toMatchObject({ status: 'sent', sentAt: new Date(T0 + 7), payload: null });
       expect(await outbox.findById(idle.id)).toEqual(idle);
     });
 

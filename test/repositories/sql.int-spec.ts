@@ -72,7 +72,7 @@ describe(`Sql, Dialect and UnitOfWork on ${TEST_DB}`, () => {
         throw new Error('rolled back on purpose');
       });
       await startedYet;
-      const sent = t.uow.run((em) => outbox.markSent(em, mailId, new Date()));
+      const sent = t.uow.run((em) => outbox.markSent(em, [mailId], new Date()));
       await expect(failing).rejects.toThrow('rolled back on purpose');
       await sent;
       const row = await outbox.findById(mailId);
