@@ -68,13 +68,14 @@ if (TEST_DB === 'sqlite')
   describe('the SQLite connection', () => {
     const t = useDataSource();
 
-    it('runs with the service pragmas: WAL, NORMAL sync, a busy timeout, foreign keys, a 2 MB page cache', async () => {
+    it('runs with the service pragmas: WAL, NORMAL sync, a busy timeout, foreign keys, a 2 MB page cache, temporary files in memory', async () => {
       const pragma = async (name: string) => Object.values((await t.ds.query(`PRAGMA ${name}`))[0] as object)[0];
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('synchronous')).toBe(1);
       expect(await pragma('busy_timeout')).toBe(5000);
       expect(await pragma('foreign_keys')).toBe(1);
       expect(await pragma('cache_size')).toBe(-2000);
+      expect(await pragma('temp_store')).toBe(2);
     });
   });
 

@@ -14,4 +14,8 @@ export const SQLITE_PRAGMAS = [
   // instance fills within seconds; every statement here is an indexed point lookup or an
   // append, and pages the cache drops are still in the OS page cache
   'cache_size = -2000',
+  // the savepoint journals of group commit (UnitOfWork) in memory: a unit of work's journal of the
+  // pages it changes passes SQLite's 64 KiB in-memory limit and would spill to a temporary file,
+  // a write system call per page
+  'temp_store = MEMORY',
 ] as const;
