@@ -738,6 +738,9 @@ async function alternate<V extends string>(
   // the server's CPU per request (when the run was given its pid): less swayed than req/s by
   // what else the machine runs meanwhile
   const cpu = { [variants[0]]: 0, [variants[1]]: 0 } as Record<V, number>;
+  // first each variant once, not counted (slice -1: BENCH_WARMUP_S long), so that neither side's
+  // first slice pays for compiling its code path or loading what it caches
+  if (WARMUP_S > 0) for (const v of variants) await run(v, -1);
   for (let i = 0; i < slices; i++) {
     for (const v of i % 2 === 0 ? variants : ([variants[1], variants[0]] as const)) {
       const f = await run(v, i);
@@ -769,7 +772,7 @@ async function compareOps(): Promise<void> {
               mode: 'sendCode',
               tag: `${op}-${k}-${i}`,
               connections: CONNECTIONS,
-              duration: sliceS,
+              duration: i < 0 ? WARMUP_S : sliceS,
               op,
               pid: svc.child.pid,
             }),
@@ -823,7 +826,7 @@ async function compareActions(): Promise<void> {
                 mode,
                 tag: `actions-${side}-${k}-${i}`,
                 connections: CONNECTIONS,
-                duration: sliceS,
+                duration: i < 0 ? WARMUP_S : sliceS,
                 pid: svc.child.pid,
               });
             });
