@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
@@ -72,6 +72,7 @@ const lanes = new Map<string, Lane>();
  */
 @Injectable()
 export class UnitOfWork {
+  private readonly logger = new Logger('UnitOfWork');
   private readonly serial: boolean;
   /** SQLite: this database file's queue (see Lane), taken at the first use. */
   private lane: Lane | null = null;
@@ -173,7 +174,11 @@ export class UnitOfWork {
     return this.enqueue(async () => {
       // on another connection of this process, a group open on this one would block it
       if (lane.group && lane.group.owner !== this) this.commit(lane.group);
-      return statement();
+      try {
+        return statement();
+      } finally {
+        this.dropLostGroup(lane);
+      }
     });
   }
 
@@ -245,19 +250,36 @@ export class UnitOfWork {
     if (lane.group === group) lane.group = null;
     try {
       if (this.dialect.sqliteConnection().inTransaction) this.exec('ROLLBACK');
-    } catch {
-      /* nothing left to roll back */
+    } catch (rollback) {
+      this.logger.error(`ROLLBACK of a failed group of units of work failed: ${(rollback as Error).message}`);
     }
     for (const w of group.waiting) w.reject(e);
   }
 
+  /** A control statement (BEGIN, COMMIT, ...); its failure as TypeORM's, so that a busy database is a retried conflict. */
   private exec(sql: string): void {
     let stmt = this.control.get(sql);
-    if (!stmt) {
-      stmt = this.dialect.sqliteConnection().prepare(sql);
-      this.control.set(sql, stmt);
+    try {
+      if (!stmt) {
+        stmt = this.dialect.sqliteConnection().prepare(sql);
+        this.control.set(sql, stmt);
+      }
+      stmt.run();
+    } catch (e) {
+      throw new QueryFailedError(sql, [], e as Error);
     }
-    stmt.run();
+  }
+
+  /**
+   * After an error SQLite may have rolled back the whole transaction (an I/O error, a full disk):
+   * then the open group is lost, and its units fail, before anything else runs without a
+   * transaction (a SAVEPOINT would open one of its own, which its RELEASE would commit).
+   */
+  private dropLostGroup(lane: Lane): void {
+    const group = lane.group;
+    if (group && !group.owner.dialect.sqliteConnection().inTransaction) {
+      group.owner.abandon(group, new Error('SQLite rolled back the transaction of this group of units of work'));
+    }
   }
 
   /**
@@ -272,7 +294,13 @@ export class UnitOfWork {
     const lane = this.sqliteLane();
     // a group on another connection of this process (it is between its steps: this one runs)
     if (lane.group && lane.group.owner !== this) this.commit(lane.group);
+    this.dropLostGroup(lane);
     if (!lane.group) {
+      // a transaction left open without a group (a ROLLBACK that failed) would make every BEGIN fail
+      if (this.dialect.sqliteConnection().inTransaction) {
+        this.logger.error('a transaction was open outside any group of units of work: rolled back');
+        this.exec('ROLLBACK');
+      }
       this.exec('BEGIN IMMEDIATE');
       lane.group = { owner: this, startedAt: Date.now(), units: 0, scheduled: false, waiting: [] };
     }

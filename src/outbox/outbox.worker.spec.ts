@@ -1,4 +1,13 @@
-import { backoffMs, isPermanent } from './outbox.worker.js';
+import type { Clock } from '../common/clock.js';
+import type { SecretBox } from '../common/secret-box.js';
+import type { AppConfig } from '../config/config.js';
+import type { OutboxMessageEntity } from '../database/entities/outbox-message.entity.js';
+import type { UnitOfWork } from '../database/unit-of-work.js';
+import type { MetricsService } from '../observability/metrics.service.js';
+import type { UserStore } from '../users/user-store.js';
+import type { MailSender } from './mail-sender.js';
+import type { OutboxService } from './outbox.service.js';
+import { backoffMs, isPermanent, OutboxWorker } from './outbox.worker.js';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 
@@ -68,5 +77,46 @@ describe('backoffMs', () => {
       expect(ms).toBeGreaterThanOrEqual(2000);
       expect(ms).toBeLessThanOrEqual(4000);
     }
+  });
+});
+
+describe('OutboxWorker: a mail sent but not marked', () => {
+  it('is not a failed delivery: never retried or marked dead, its row left to its lease', async () => {
+    const calls: string[] = [];
+    const mail = {
+      id: 'm1',
+      kind: 'email.verify',
+      recipient: 'a@example.com',
+      payload: 'sealed',
+      attempts: 5,
+      userId: 'u1',
+    } as unknown as OutboxMessageEntity;
+    const uow = { run: (work: (em: unknown) => Promise<unknown>) => work({}) } as unknown as UnitOfWork;
+    const outbox = {
+      claimDue: async () => [mail],
+      markSent: async () => {
+        calls.push('markSent');
+        throw new Error('database is locked');
+      },
+      markFailed: async (_em: unknown, id: string, status: string) => {
+        calls.push(`markFailed ${id} ${status}`);
+        return true;
+      },
+    } as unknown as OutboxService;
+    const sender = { send: async () => void calls.push('send') } as unknown as MailSender;
+    const box = { decrypt: () => '{}' } as unknown as SecretBox;
+    const metrics = { mailDeliveries: { inc: ({ outcome }: { outcome: string }) => void calls.push(`metric ${outcome}`) } };
+    const worker = new OutboxWorker(
+      uow,
+      outbox,
+      sender,
+      box,
+      { now: () => new Date(0) } as Clock,
+      metrics as unknown as MetricsService,
+      {} as UserStore,
+      { outboxMaxAttempts: 5, outboxRetryBaseMs: 1000, outboxConcurrency: 4, outboxLeaseMs: 60_000 } as AppConfig,
+    );
+    await worker.drainOnce();
+    expect(calls).toEqual(['send', 'metric sent', 'markSent']);
   });
 });

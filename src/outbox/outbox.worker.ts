@@ -187,20 +187,32 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       if (!mail.payload) throw Object.assign(new Error('mail has no payload'), { permanent: true });
       const data = JSON.parse(this.box.decrypt(mail.payload)) as Record<string, string>;
       await this.sender.send({ id: mail.id, kind: mail.kind, recipient: mail.recipient, data });
+    } catch (e) {
+      await this.failed(mail, e);
+      return;
+    }
+    this.metrics.mailDeliveries.inc({ outcome: 'sent' });
+    try {
       await this.settleSent(mail.id);
-      this.metrics.mailDeliveries.inc({ outcome: 'sent' });
       this.logger.debug(`mail ${mail.id} sent (attempt ${mail.attempts})`);
     } catch (e) {
-      const reason = describe(e);
-      const dead = isPermanent(e) || mail.attempts >= this.config.outboxMaxAttempts;
-      const next = new Date(this.clock.now().getTime() + backoffMs(mail.attempts, this.config.outboxRetryBaseMs));
-      if (dead)
-        await this.uow.run(async (em) => (await this.outbox.markFailed(em, mail.id, 'dead', next, reason)) && this.recordDead(em, mail));
-      else await this.uow.run((em) => this.outbox.markFailed(em, mail.id, 'retrying', next, reason));
-      this.metrics.mailDeliveries.inc({ outcome: dead ? 'dead' : 'retry' });
-      if (dead) this.logger.error(`mail ${mail.id} is dead after ${mail.attempts} attempt(s): ${reason}`);
-      else this.logger.warn(`mail ${mail.id} failed (attempt ${mail.attempts}), retry at ${next.toISOString()}: ${reason}`);
+      // the mail went out: not a failed delivery (no retry count, never dead). Its row stays
+      // 'sending' and is claimed again when its lease runs out, so it may go out twice
+      this.logger.warn(`mail ${mail.id} was sent but its row could not be marked (${describe(e)}); it may be sent again after its lease`);
     }
+  }
+
+  /** A failed send: retried after a backoff, or dead (a permanent error, or the last attempt). */
+  private async failed(mail: OutboxMessageEntity, e: unknown): Promise<void> {
+    const reason = describe(e);
+    const dead = isPermanent(e) || mail.attempts >= this.config.outboxMaxAttempts;
+    const next = new Date(this.clock.now().getTime() + backoffMs(mail.attempts, this.config.outboxRetryBaseMs));
+    if (dead)
+      await this.uow.run(async (em) => (await this.outbox.markFailed(em, mail.id, 'dead', next, reason)) && this.recordDead(em, mail));
+    else await this.uow.run((em) => this.outbox.markFailed(em, mail.id, 'retrying', next, reason));
+    this.metrics.mailDeliveries.inc({ outcome: dead ? 'dead' : 'retry' });
+    if (dead) this.logger.error(`mail ${mail.id} is dead after ${mail.attempts} attempt(s): ${reason}`);
+    else this.logger.warn(`mail ${mail.id} failed (attempt ${mail.attempts}), retry at ${next.toISOString()}: ${reason}`);
   }
 }
 

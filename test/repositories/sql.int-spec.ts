@@ -126,6 +126,26 @@ describe(`Sql, Dialect and UnitOfWork on ${TEST_DB}`, () => {
         expect(await committedCount('organizations', ids)).toBe(4);
       });
 
+      it('retries a unit whose BEGIN found the database busy (another process held the write lock past busy_timeout)', async () => {
+        const { default: Database } = await import('better-sqlite3');
+        const db = t.dialect.sqliteConnection() as unknown as { pragma(s: string): unknown };
+        const other = new Database((db as unknown as { name: string }).name);
+        db.pragma('busy_timeout = 30');
+        try {
+          other.exec('BEGIN IMMEDIATE');
+          // the other "process" lets go of the lock a while later: after the first attempts failed
+          setTimeout(() => other.exec('COMMIT'), 120);
+          const orgs = new OrganizationsRepository(t.sql);
+          const id = uniqueId('grp');
+          await t.uow.run((em) => orgs.insert(em, org(id)));
+          expect(await orgs.exists(id)).toBe(true);
+        } finally {
+          db.pragma('busy_timeout = 5000');
+          if (other.inTransaction) other.exec('ROLLBACK');
+          other.close();
+        }
+      });
+
       it('a unit that fails rolls back its own work only', async () => {
         const orgs = new OrganizationsRepository(t.sql);
         const ids = [1, 2, 3].map(() => uniqueId('grp'));
