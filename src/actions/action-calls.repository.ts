@@ -6,7 +6,23 @@ import type { OutboxStatus } from '../database/entities/outbox-message.entity.js
 import { EntityMapper } from '../database/entity-mapper.js';
 import { Sql } from '../database/sql.js';
 
-/** The queue of target calls: the mail outbox's states, claim with a lease, and backoff. */
+/** Calls per INSERT statement (14 parameters each: far below either database's limit). */
+const INSERT_CHUNK = 200;
+/** The advisory lock key the fan-outs take turns on (PostgreSQL): 'actfan' in ASCII. */
+const FANOUT_LOCK = 0x616374666e;
+
+/** A row of action_fanout as read (its ID as text: PostgreSQL returns a bigint so). */
+export interface FanoutRow {
+  id: string;
+  aggregateId: string;
+  calls: string;
+  createdAt: Date;
+}
+
+/**
+ * The queue of target calls: the mail outbox's states, claim with a lease, and backoff; and
+ * before it the calls of each change as one row (action_fanout), which the worker fans out.
+ */
 @Injectable()
 export class ActionCallsRepository {
   private readonly calls: EntityMapper<ActionCallEntity>;
@@ -26,14 +42,58 @@ export class ActionCallsRepository {
     return r ? this.events.fromRow(r) : null;
   }
 
-  /** The calls of one change's events, in one statement (held with the change's other writes: Sql.write). */
-  async insert(em: EntityManager, calls: readonly ActionCallEntity[]): Promise<void> {
-    if (calls.length === 0) return;
-    await this.sql.write(
+  /**
+   * The calls of one change, as one row to fan out (held with the change's other writes:
+   * Sql.write). `calls` is ActionFanoutEntity's plan.
+   */
+  async enqueue(em: EntityManager, aggregateId: string, calls: string, callCount: number, createdAt: Date): Promise<void> {
+    await this.sql.write(em, 'INSERT INTO action_fanout (aggregate_id, calls, call_count, created_at) VALUES ($1, $2, $3, $4)', [
+      aggregateId,
+      calls,
+      callCount,
+      createdAt.getTime(),
+    ]);
+  }
+
+  /**
+   * The oldest `limit` rows to fan out, in the order they were written. PostgreSQL: the fan-outs
+   * of all processes take turns (a transaction-scoped advisory lock), so the calls' IDs follow
+   * the rows' order and no row is fanned out twice.
+   */
+  async toFanOut(em: EntityManager, limit: number): Promise<FanoutRow[]> {
+    if (this.sql.dialect.postgres) await this.sql.run(em, 'SELECT pg_advisory_xact_lock($1)', [FANOUT_LOCK]);
+    const rows = await this.sql.rows<{ id: unknown; aggregate_id: string; calls: string; created_at: unknown }>(
       em,
-      this.calls.insertRows(calls.length),
-      calls.flatMap((c) => this.calls.values(c)),
+      'SELECT id, aggregate_id, calls, created_at FROM action_fanout ORDER BY id LIMIT $1',
+      [limit],
     );
+    return rows.map((r) => ({ id: String(r.id), aggregateId: r.aggregate_id, calls: r.calls, createdAt: new Date(Number(r.created_at)) }));
+  }
+
+  /** The rows fanned out (their calls written in the same transaction). */
+  async fannedOut(em: EntityManager, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.sql.write(em, `DELETE FROM action_fanout WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids.map(Number), (n) => {
+      if (n !== ids.length) throw new Error(`fanned out ${ids.length} action_fanout rows, deleted ${n}`);
+    });
+  }
+
+  /** The largest call ID (calls are ordered by ID: a fan-out's IDs must come after it). */
+  async lastCallId(em: EntityManager): Promise<string | null> {
+    const r = await this.sql.one<{ id: string }>(em, 'SELECT id FROM action_calls ORDER BY id DESC LIMIT 1');
+    return r?.id ?? null;
+  }
+
+  /** Calls, written by a fan-out (chunks of one statement each). */
+  async insert(em: EntityManager, calls: readonly ActionCallEntity[]): Promise<void> {
+    for (let i = 0; i < calls.length; i += INSERT_CHUNK) {
+      const chunk = calls.slice(i, i + INSERT_CHUNK);
+      await this.sql.write(
+        em,
+        this.calls.insertRows(chunk.length),
+        chunk.flatMap((c) => this.calls.values(c)),
+      );
+    }
   }
 
   /**
@@ -108,8 +168,12 @@ export class ActionCallsRepository {
   async countByStatus(): Promise<Record<string, number>> {
     const rows = await this.sql.rows<{ status: string; n: unknown }>(
       null,
-      'SELECT status, COUNT(*) AS n FROM action_calls GROUP BY status',
+      // the calls not fanned out yet are pending too
+      `SELECT status, COUNT(*) AS n FROM action_calls GROUP BY status
+       UNION ALL SELECT 'pending', COALESCE(SUM(call_count), 0) FROM action_fanout`,
     );
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    const counts: Record<string, number> = {};
+    for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + Number(r.n);
+    return counts;
   }
 }

@@ -15,6 +15,8 @@ interface Routing {
   /** Execution ID → the targets it calls, in order. */
   executions: Map<string, string[]>;
   targets: Map<string, ActionTargetType>;
+  /** Event type → its targets (targetsFor), filled as types are seen. */
+  byType: Map<string, string[]>;
 }
 
 /** The channel on which a change to targets or executions is announced (PostgreSQL). */
@@ -28,9 +30,11 @@ const TRUST_NOTIFICATIONS_MS = 5_000;
 
 /**
  * Where recorded events meet executions: called by the user aggregate in the transaction that
- * appends events, it writes one call per target an execution names for the event, in that same
- * transaction — an event and its calls commit together or not at all. The delivery worker
- * (ActionDeliveryModule) claims and settles the calls here as well.
+ * appends events, it enqueues the change's calls (one per event and target an execution names
+ * for it) in that same transaction — an event and its calls commit together or not at all — as
+ * one row of action_fanout: a change pays for one small row, not a row and three index entries
+ * per call. The delivery worker (ActionDeliveryModule) fans the rows out into action_calls, in
+ * their order and in a transaction of its own (fanOut), and claims and settles the calls here.
  *
  * The executions are cached per process. On SQLite the version row is read in every transaction
  * that appends events (an in-process read of one row). On PostgreSQL that read would be another
@@ -137,46 +141,83 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
     this.uow.afterCommit(em, () => this.dropRouting());
   }
 
-  /** Enqueues the calls for `events` inside `em`'s transaction; returns how many. */
+  /**
+   * Enqueues the calls for `events` (one change's) inside `em`'s transaction, as one row however
+   * many events and targets (the worker fans it out: fanOut); returns how many calls.
+   */
   async enqueue(em: EntityManager, events: readonly RecordedEvent[]): Promise<number> {
     const routing = await this.current(em);
-    if (routing.executions.size === 0) return 0;
-    const rows: ActionCallEntity[] = [];
+    if (routing.executions.size === 0 || events.length === 0) return 0;
+    const plan: [number, string, string[]][] = [];
+    let n = 0;
     for (const e of events) {
       const targets = this.targetsFor(routing, e.type);
       if (targets.length === 0) continue;
-      for (const targetId of targets) {
-        rows.push({
-          id: this.ids.next(),
-          targetId,
-          ordered: routing.targets.get(targetId) !== 'restAsync',
-          eventType: e.type,
-          aggregateId: e.aggregateId,
-          // the body is built from the event at delivery: nothing to seal and store here
-          eventSequence: e.sequence,
-          payload: null,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: e.createdAt,
-          lockedUntil: null,
-          lastError: null,
-          createdAt: e.createdAt,
-          sentAt: null,
-        });
-      }
+      plan.push([e.sequence, e.type, targets]);
+      n += targets.length;
     }
-    await this.calls.insert(em, rows);
-    const n = rows.length;
-    if (n > 0) this.uow.afterCommit(em, () => this.wake());
+    if (n === 0) return 0;
+    await this.calls.enqueue(em, events[0]!.aggregateId, JSON.stringify(plan), n, events[0]!.createdAt);
+    this.uow.afterCommit(em, () => this.wake());
     return n;
   }
 
-  /** The targets of every execution the event type triggers, each once, in execution order. */
+  /**
+   * Fans out up to `limit` enqueued changes, oldest first, into their calls (one per event and
+   * target, each with its delivery ID, after every call there is), in `em`'s transaction, which
+   * also deletes the rows: a row is fanned out once, and not lost if the transaction is.
+   * Returns how many rows.
+   */
+  async fanOut(em: EntityManager, limit: number): Promise<number> {
+    const rows = await this.calls.toFanOut(em, limit);
+    if (rows.length === 0) return 0;
+    const routing = await this.current(em);
+    // IDs order the calls of an ordered target: above those another process wrote
+    const last = await this.calls.lastCallId(em);
+    if (last) this.ids.after(last);
+    const calls: ActionCallEntity[] = [];
+    for (const row of rows) {
+      for (const [sequence, eventType, targets] of JSON.parse(row.calls) as [number, string, string[]][]) {
+        for (const targetId of targets) {
+          calls.push({
+            id: this.ids.next(),
+            targetId,
+            // a target deleted since gets its call all the same: the worker records it dead, as it
+            // does a call whose target goes later
+            ordered: (routing.targets.get(targetId) ?? 'restAsync') !== 'restAsync',
+            eventType,
+            aggregateId: row.aggregateId,
+            // the body is built from the event at delivery: nothing to seal and store here
+            eventSequence: sequence,
+            payload: null,
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: row.createdAt,
+            lockedUntil: null,
+            lastError: null,
+            createdAt: row.createdAt,
+            sentAt: null,
+          });
+        }
+      }
+    }
+    await this.calls.insert(em, calls);
+    await this.calls.fannedOut(
+      em,
+      rows.map((r) => r.id),
+    );
+    return rows.length;
+  }
+
+  /** The targets of every execution the event type triggers, each once, in execution order (worked out once per type and routing). */
   private targetsFor(routing: Routing, type: string): string[] {
-    const out: string[] = [];
+    let out = routing.byType.get(type);
+    if (out) return out;
+    out = [];
     for (const id of executionIdsFor(type)) {
       for (const t of routing.executions.get(id) ?? []) if (routing.targets.has(t) && !out.includes(t)) out.push(t);
     }
+    routing.byType.set(type, out);
     return out;
   }
 
@@ -192,6 +233,7 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
       version,
       executions: new Map(executions.map((e) => [e.id, JSON.parse(e.targets) as string[]])),
       targets: new Map(targets.map((t) => [t.id, t.targetType])),
+      byType: new Map(),
     };
     // a change announced meanwhile may not be in what was read: use it this once, keep nothing
     if (this.generation === generation) this.routing = routing;

@@ -89,6 +89,9 @@ function page<T>(all: T[], input: { offset?: number; limit?: number; asc?: boole
   return { totalResult: all.length, appliedLimit: limit, items: ordered.slice(offset, offset + limit) };
 }
 
+/** Changes fanned out per transaction before a listing of the calls. */
+const FANOUT_PER_LIST = 500;
+
 /**
  * ZITADEL's ActionService v2beta, limited to event executions (spec §9): targets with a signing
  * key shown once, executions naming the targets an event condition calls. Every change goes
@@ -247,8 +250,10 @@ export class ActionsService {
     return page(all, input);
   }
 
-  /** Admin view of calls, newest first (at most 500). */
+  /** Admin view of calls, newest first (at most 500); the changes enqueued are fanned out first, so their calls show. */
   async deliveries(filter: ListActionDeliveriesInput): Promise<ActionDeliveryView[]> {
+    let fanned = FANOUT_PER_LIST;
+    while (fanned === FANOUT_PER_LIST) fanned = await this.uow.run((em) => this.queue.fanOut(em, FANOUT_PER_LIST));
     return (await this.calls.list({ status: filter.state, targetId: filter.targetId }, 500)).map(deliveryView);
   }
 

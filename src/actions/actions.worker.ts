@@ -14,6 +14,8 @@ import { EndpointRefused, parseEndpoint, resolveEndpoint } from './ssrf.js';
 import { callTarget, TargetCallError } from './target-call.js';
 
 const BATCH = 50;
+/** Enqueued changes fanned out per round (each holds a call per event and target: usually one or two). */
+const FANOUT_BATCH = 200;
 /** The header that carries the call's stable ID, for receivers to drop a repeated delivery. */
 export const DELIVERY_ID_HEADER = 'Delivery-Id';
 
@@ -100,16 +102,23 @@ export class ActionsWorker implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  /** Claims one batch and delivers it; returns how many calls were claimed. */
+  /**
+   * Fans out the changes enqueued since (their calls become due), claims one batch and delivers
+   * it; returns how many rows were fanned out and calls claimed (0: nothing to do).
+   */
   async drainOnce(): Promise<number> {
     const now = this.clock.now().getTime();
-    const batch = await this.uow.run((em) => this.queue.claimDue(em, now, now + this.config.outboxLeaseMs, BATCH));
+    let fanned = 0;
+    const batch = await this.uow.run(async (em) => {
+      fanned = await this.queue.fanOut(em, FANOUT_BATCH);
+      return this.queue.claimDue(em, now, now + this.config.outboxLeaseMs, BATCH);
+    });
     let next = 0;
     const lanes = Array.from({ length: Math.min(this.config.outboxConcurrency, batch.length) }, async () => {
       while (next < batch.length) await this.deliver(batch[next++]!);
     });
     await Promise.all(lanes);
-    return batch.length;
+    return fanned + batch.length;
   }
 
   private async deliver(call: ActionCallEntity): Promise<void> {

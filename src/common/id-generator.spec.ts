@@ -39,4 +39,28 @@ describe('IdGenerator', () => {
     const later = new IdGenerator().next();
     expect(BigInt(later)).toBeGreaterThan(BigInt(first));
   });
+
+  it('after(id): the next IDs come after an ID another process made in the same tick, or ahead of this clock', () => {
+    jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2025, 0, 1));
+    const other = new IdGenerator();
+    const theirs = Array.from({ length: 40 }, () => other.next()).at(-1)!;
+    const mine = new IdGenerator();
+    mine.next();
+    mine.after(theirs);
+    expect(BigInt(mine.next())).toBeGreaterThan(BigInt(theirs));
+    // an ID from a clock a minute ahead
+    const ahead = (() => {
+      const now = jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2025, 0, 1, 0, 1));
+      const id = new IdGenerator().next();
+      now.mockReturnValue(Date.UTC(2025, 0, 1));
+      return id;
+    })();
+    mine.after(ahead);
+    const next = [mine.next(), mine.next()];
+    expect(isStrictlyIncreasing([ahead, ...next])).toBe(true);
+    // an older ID, or not one of ours, changes nothing
+    mine.after(theirs);
+    mine.after('not-an-id');
+    expect(BigInt(mine.next())).toBeGreaterThan(BigInt(next[1]!));
+  });
 });

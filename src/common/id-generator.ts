@@ -14,6 +14,18 @@ export class IdGenerator {
   private tick = 0;
   private seq = 0;
 
+  /** The next IDs come after `id` (an ID of this layout another process made). */
+  after(id: string): void {
+    if (!/^\d{1,19}$/.test(id)) return;
+    const v = BigInt(id);
+    const tick = Number(v >> (SEQ_BITS + MACHINE_BITS));
+    const seq = Number((v >> MACHINE_BITS) & BigInt(MAX_SEQ));
+    if (tick > this.tick || (tick === this.tick && seq > this.seq)) {
+      this.tick = tick;
+      this.seq = seq;
+    }
+  }
+
   next(): string {
     let t = Math.floor((Date.now() - EPOCH) / 10);
     if (t < this.tick) t = this.tick; // clock stepped back: keep IDs increasing

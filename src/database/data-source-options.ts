@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
-import { ENTITIES } from './entities/index.js';
+import { entitiesFor } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { SQLITE_PRAGMAS } from './sqlite-pragmas.js';
 import { PRIVATE_FILE, restrictFile } from '../common/private-files.js';
@@ -10,7 +10,6 @@ import { PRIVATE_FILE, restrictFile } from '../common/private-files.js';
 /** The one place that turns configuration into TypeORM options, for the app and for the CLI. */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
@@ -21,6 +20,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     if (path !== ':memory:') privateDatabaseFiles(path);
     return {
       ...common,
+      entities: entitiesFor('sqlite'),
       type: 'better-sqlite3',
       database: path,
       // the request path's statements are few and fixed; keep them all prepared
@@ -32,6 +32,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   }
   return {
     ...common,
+    entities: entitiesFor('postgres'),
     type: 'postgres',
     url: config.database.url,
     extra: { max: 10, application_name: 'contact-email-service' },

@@ -1,5 +1,6 @@
 import { ActionCallEntity } from './action-call.entity.js';
 import { ActionExecutionEntity, ActionStateEntity } from './action-execution.entity.js';
+import { ActionFanoutEntities, ActionFanoutEntity } from './action-fanout.entity.js';
 import { ActionTargetEntity } from './action-target.entity.js';
 import { EmailCodeEntity } from './email-code.entity.js';
 import { EmailUndoTokenEntity } from './email-undo-token.entity.js';
@@ -16,6 +17,7 @@ import { UserEntity } from './user.entity.js';
 export {
   ActionCallEntity,
   ActionExecutionEntity,
+  ActionFanoutEntity,
   ActionStateEntity,
   ActionTargetEntity,
   EmailCodeEntity,
@@ -50,3 +52,6 @@ export const ENTITIES = [
   EmailUndoTokenEntity,
   UserIdpLinkEntity,
 ];
+
+/** The entities of one database: ENTITIES and the tables whose key type differs between them. */
+export const entitiesFor = (db: 'sqlite' | 'postgres') => [...ENTITIES, ActionFanoutEntities[db]];

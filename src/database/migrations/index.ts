@@ -9,6 +9,7 @@ import { Actions1796060000000 } from './1796060000000-actions.js';
 import { SafeEmailChange1796070000000 } from './1796070000000-safe-email-change.js';
 import { ActionCallEventRef1796080000000 } from './1796080000000-action-call-event-ref.js';
 import { ActionCallsOrderedIndex1796090000000 } from './1796090000000-action-calls-ordered-index.js';
+import { ActionFanout1796100000000 } from './1796100000000-action-fanout.js';
 
 /**
  * Every migration, in order. Listed explicitly: no globbing, the same in src and dist.
@@ -26,4 +27,5 @@ export const MIGRATIONS: Function[] = [
   SafeEmailChange1796070000000,
   ActionCallEventRef1796080000000,
   ActionCallsOrderedIndex1796090000000,
+  ActionFanout1796100000000,
 ];
