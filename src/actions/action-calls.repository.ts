@@ -73,9 +73,14 @@ export class ActionCallsRepository {
   /** The rows fanned out (their calls written in the same transaction). */
   async fannedOut(em: EntityManager, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.sql.write(em, `DELETE FROM action_fanout WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids.map(Number), (n) => {
-      if (n !== ids.length) throw new Error(`fanned out ${ids.length} action_fanout rows, deleted ${n}`);
-    });
+    await this.sql.write(
+      em,
+      `DELETE FROM action_fanout WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`,
+      ids.map(Number),
+      (n) => {
+        if (n !== ids.length) throw new Error(`fanned out ${ids.length} action_fanout rows, deleted ${n}`);
+      },
+    );
   }
 
   /** The largest call ID (calls are ordered by ID: a fan-out's IDs must come after it). */

@@ -62,7 +62,7 @@ describe(`ActionQueue: enqueue and fan-out on ${TEST_DB}`, () => {
     (await calls.list({}, 500)).filter((c) => c.aggregateId === userId).sort((a, b) => (a.id < b.id ? -1 : 1));
   const drain = async () => {
     let n = 0;
-    for (let k; (k = await t.uow.run((em) => t.actions.fanOut(em, 3))) > 0; ) n += k;
+    for (let k; (k = await t.uow.run((em) => t.actions.fanOut(em, 3))) > 0;) n += k;
     return n;
   };
 
@@ -151,10 +151,7 @@ describe(`ActionQueue: enqueue and fan-out on ${TEST_DB}`, () => {
     expect(await drain()).toBe(14);
     const written = (await calls.list({ targetId: unordered }, 500)).filter((c) => users.includes(c.aggregateId));
     const byId = [...written].sort((a, b) => (a.id < b.id ? -1 : 1));
-    expect(byId.map((c) => [c.aggregateId, c.eventSequence])).toEqual([
-      ...users.map((u) => [u, 1]),
-      ...users.map((u) => [u, 2]),
-    ]);
+    expect(byId.map((c) => [c.aggregateId, c.eventSequence])).toEqual([...users.map((u) => [u, 1]), ...users.map((u) => [u, 2])]);
     expect(byId[0]!.id > ahead).toBe(true);
   });
 
@@ -183,7 +180,7 @@ describe(`ActionQueue: enqueue and fan-out on ${TEST_DB}`, () => {
     const fanOuts = await Promise.all(
       Array.from({ length: 4 }, async () => {
         let n = 0;
-        for (let k; (k = await t.uow.run((em) => t.actions.fanOut(em, 7))) > 0; ) n += k;
+        for (let k; (k = await t.uow.run((em) => t.actions.fanOut(em, 7))) > 0;) n += k;
         return n;
       }),
     );
