@@ -13,6 +13,7 @@ import { startApp, TestApp } from './support/app.js';
 import { Api, gql, rest } from './support/client.js';
 import { TEST_DB } from './support/database.js';
 import { Receiver, until } from './support/receiver.js';
+import { scrape } from './support/metrics.js';
 import { validatePayload } from './support/zitadel-signature.js';
 
 /**
@@ -241,6 +242,50 @@ describe('durable delivery', () => {
     receiver.plan = () => 200;
   });
 });
+
+describe('a change’s calls are queued with it', () => {
+  it('without a worker running, the call is listed pending (REST and GraphQL) and counted; the worker later delivers it under that ID', async () => {
+    const path = '/queued';
+    const target = await createTarget({ name: 'queued', endpoint: receiver.url(path), timeout: '5s', restAsync: {} });
+    await setExecution({ event: { event: 'user.human.email.verified' } }, [target.id]);
+    const worker = t.app.get(ActionsWorker);
+    await worker.stop();
+    try {
+      const { userId } = await api.addUniqueUser(orgId, 'queued');
+      const metricBefore = await pendingMetric();
+      await api.setEmail('rest', userId, { email: 'queued-new@example.com', isVerified: true });
+      // counted before anything turned the change's row into calls
+      expect(await pendingMetric()).toBe(metricBefore + 1);
+      const r = await rest(t.url, 'GET', `/v2/actions/deliveries?targetId=${target.id}`, undefined, t.adminToken);
+      expect(r.status).toBe(200);
+      expect(r.body.deliveries).toEqual([
+        expect.objectContaining({
+          targetId: target.id,
+          eventType: 'user.human.email.verified',
+          aggregateId: userId,
+          state: 'pending',
+          attempts: 0,
+        }),
+      ]);
+      const id = r.body.deliveries[0].id as string;
+      const g = await gql(t.url, `{ actionDeliveries(filter: { targetId: "${target.id}" }) { id state } }`, {}, t.adminToken);
+      expect(g.body.data.actionDeliveries).toEqual([{ id, state: 'pending' }]);
+      expect(await pendingMetric()).toBe(metricBefore + 1);
+      expect(receiver.callsTo(path)).toEqual([]);
+      worker.start();
+      const calls = await until(() => (receiver.callsTo(path).length > 0 ? receiver.callsTo(path) : undefined), 'the queued call');
+      expect(calls.map((c) => [c.headers['delivery-id'], c.body.event_type, c.body.aggregateID])).toEqual([
+        [id, 'user.human.email.verified', userId],
+      ]);
+    } finally {
+      worker.start();
+      await setExecution({ event: { event: 'user.human.email.verified' } }, []);
+    }
+  });
+});
+
+/** action_calls_queued{state="pending"}, as Prometheus scrapes it. */
+const pendingMetric = async () => (await scrape(t.url)).value('action_calls_queued', { state: 'pending' });
 
 describe('IAM_OWNER only, on every transport', () => {
   let ownerToken: string;

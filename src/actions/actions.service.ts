@@ -89,8 +89,9 @@ function page<T>(all: T[], input: { offset?: number; limit?: number; asc?: boole
   return { totalResult: all.length, appliedLimit: limit, items: ordered.slice(offset, offset + limit) };
 }
 
-/** Changes fanned out per transaction before a listing of the calls. */
+/** Changes fanned out per transaction before a listing of the calls, and at most this many transactions. */
 const FANOUT_PER_LIST = 500;
+const FANOUT_LIST_ROUNDS = 20;
 
 /**
  * ZITADEL's ActionService v2beta, limited to event executions (spec §9): targets with a signing
@@ -250,10 +251,15 @@ export class ActionsService {
     return page(all, input);
   }
 
-  /** Admin view of calls, newest first (at most 500); the changes enqueued are fanned out first, so their calls show. */
+  /**
+   * Admin view of calls, newest first (at most 500). The changes enqueued are fanned out first, so
+   * their calls show — up to FANOUT_LIST_ROUNDS transactions' worth: a backlog beyond that (no
+   * worker for a long while) is left to the worker rather than held in one request.
+   */
   async deliveries(filter: ListActionDeliveriesInput): Promise<ActionDeliveryView[]> {
-    let fanned = FANOUT_PER_LIST;
-    while (fanned === FANOUT_PER_LIST) fanned = await this.uow.run((em) => this.queue.fanOut(em, FANOUT_PER_LIST));
+    for (let round = 0; round < FANOUT_LIST_ROUNDS; round++) {
+      if ((await this.uow.run((em) => this.queue.fanOut(em, FANOUT_PER_LIST))) < FANOUT_PER_LIST) break;
+    }
     return (await this.calls.list({ status: filter.state, targetId: filter.targetId }, 500)).map(deliveryView);
   }
 
