@@ -4,6 +4,7 @@ import { createClientFor, NewAuthorizationBearerInterceptor } from '@zitadel/cli
 import { createServerTransport } from '@zitadel/client/node';
 import { ActionService } from '@zitadel/proto/zitadel/action/v2beta/action_service_pb.js';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { executionId } from '../src/actions/action-events.js';
 import { ActionQueue } from '../src/actions/action-queue.js';
 import { ActionsWorker } from '../src/actions/actions.worker.js';
@@ -249,6 +250,7 @@ describe('a change’s calls are queued with it', () => {
     const target = await createTarget({ name: 'queued', endpoint: receiver.url(path), timeout: '5s', restAsync: {} });
     await setExecution({ event: { event: 'user.human.email.verified' } }, [target.id]);
     const worker = t.app.get(ActionsWorker);
+    const ds = t.app.get(DataSource);
     await worker.stop();
     try {
       const { userId } = await api.addUniqueUser(orgId, 'queued');
@@ -272,12 +274,15 @@ describe('a change’s calls are queued with it', () => {
       expect(g.body.data.actionDeliveries).toEqual([{ id, state: 'pending' }]);
       expect(await pendingMetric()).toBe(metricBefore + 1);
       expect(receiver.callsTo(path)).toEqual([]);
+      // a row that cannot be fanned out (it never comes from a change) does not hold up the calls already queued
+      await ds.query(`INSERT INTO action_fanout (aggregate_id, calls, call_count, created_at) VALUES ('poison', 'not json', 1, 0)`);
       worker.start();
       const calls = await until(() => (receiver.callsTo(path).length > 0 ? receiver.callsTo(path) : undefined), 'the queued call');
       expect(calls.map((c) => [c.headers['delivery-id'], c.body.event_type, c.body.aggregateID])).toEqual([
         [id, 'user.human.email.verified', userId],
       ]);
     } finally {
+      await ds.query(`DELETE FROM action_fanout WHERE aggregate_id = 'poison'`);
       worker.start();
       await setExecution({ event: { event: 'user.human.email.verified' } }, []);
     }

@@ -70,6 +70,11 @@ export class ActionCallsRepository {
     return rows.map((r) => ({ id: String(r.id), aggregateId: r.aggregate_id, calls: r.calls, createdAt: new Date(Number(r.created_at)) }));
   }
 
+  /** Whether any row waits to be fanned out. */
+  async anyQueued(): Promise<boolean> {
+    return (await this.sql.one(null, 'SELECT 1 AS x FROM action_fanout LIMIT 1')) !== null;
+  }
+
   /** The rows fanned out (their calls written in the same transaction). */
   async fannedOut(em: EntityManager, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;

@@ -15,9 +15,22 @@ interface Routing {
   /** Execution ID → the targets it calls, in order. */
   executions: Map<string, string[]>;
   targets: Map<string, ActionTargetType>;
-  /** Event type → its targets (targetsFor), filled as types are seen. */
-  byType: Map<string, string[]>;
+  /** Event type → its targets and whether each is ordered (targetsFor), filled as types are seen. */
+  byType: Map<string, TypeTargets>;
 }
+
+/** The targets an event type calls, in order, and for each whether it gets its calls one at a time (restCall, restWebhook). */
+interface TypeTargets {
+  targets: string[];
+  ordered: boolean[];
+}
+
+/**
+ * An enqueued change's calls (action_fanout.calls): per event, its sequence, type, targets and
+ * their ordered flags — taken from the routing that chose the targets, so a fan-out on another
+ * process, whose cache may not know a target yet, writes the flags the enqueuer saw.
+ */
+type Plan = [sequence: number, eventType: string, targets: string[], ordered: boolean[]][];
 
 /** The channel on which a change to targets or executions is announced (PostgreSQL). */
 const ROUTING_CHANNEL = 'action_routing';
@@ -148,12 +161,12 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
   async enqueue(em: EntityManager, events: readonly RecordedEvent[]): Promise<number> {
     const routing = await this.current(em);
     if (routing.executions.size === 0 || events.length === 0) return 0;
-    const plan: [number, string, string[]][] = [];
+    const plan: Plan = [];
     let n = 0;
     for (const e of events) {
-      const targets = this.targetsFor(routing, e.type);
+      const { targets, ordered } = this.targetsFor(routing, e.type);
       if (targets.length === 0) continue;
-      plan.push([e.sequence, e.type, targets]);
+      plan.push([e.sequence, e.type, targets, ordered]);
       n += targets.length;
     }
     if (n === 0) return 0;
@@ -171,20 +184,19 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
   async fanOut(em: EntityManager, limit: number): Promise<number> {
     const rows = await this.calls.toFanOut(em, limit);
     if (rows.length === 0) return 0;
-    const routing = await this.current(em);
     // IDs order the calls of an ordered target: above those another process wrote
     const last = await this.calls.lastCallId(em);
     if (last) this.ids.after(last);
     const calls: ActionCallEntity[] = [];
     for (const row of rows) {
-      for (const [sequence, eventType, targets] of JSON.parse(row.calls) as [number, string, string[]][]) {
-        for (const targetId of targets) {
+      for (const [sequence, eventType, targets, ordered] of JSON.parse(row.calls) as Plan) {
+        for (const [i, targetId] of targets.entries()) {
           calls.push({
             id: this.ids.next(),
-            targetId,
             // a target deleted since gets its call all the same: the worker records it dead, as it
             // does a call whose target goes later
-            ordered: (routing.targets.get(targetId) ?? 'restAsync') !== 'restAsync',
+            targetId,
+            ordered: ordered[i] === true,
             eventType,
             aggregateId: row.aggregateId,
             // the body is built from the event at delivery: nothing to seal and store here
@@ -210,15 +222,21 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** The targets of every execution the event type triggers, each once, in execution order (worked out once per type and routing). */
-  private targetsFor(routing: Routing, type: string): string[] {
+  private targetsFor(routing: Routing, type: string): TypeTargets {
     let out = routing.byType.get(type);
     if (out) return out;
-    out = [];
+    const targets: string[] = [];
     for (const id of executionIdsFor(type)) {
-      for (const t of routing.executions.get(id) ?? []) if (routing.targets.has(t) && !out.includes(t)) out.push(t);
+      for (const t of routing.executions.get(id) ?? []) if (routing.targets.has(t) && !targets.includes(t)) targets.push(t);
     }
+    out = { targets, ordered: targets.map((t) => routing.targets.get(t) !== 'restAsync') };
     routing.byType.set(type, out);
     return out;
+  }
+
+  /** Whether a change's calls wait to be fanned out (a read outside any transaction: the worker's poll). */
+  hasQueuedChanges(): Promise<boolean> {
+    return this.calls.anyQueued();
   }
 
   private async current(em: EntityManager): Promise<Routing> {

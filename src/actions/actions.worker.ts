@@ -109,10 +109,16 @@ export class ActionsWorker implements OnApplicationBootstrap, OnModuleDestroy {
   async drainOnce(): Promise<number> {
     const now = this.clock.now().getTime();
     let fanned = 0;
-    const batch = await this.uow.run(async (em) => {
-      fanned = await this.queue.fanOut(em, FANOUT_BATCH);
-      return this.queue.claimDue(em, now, now + this.config.outboxLeaseMs, BATCH);
-    });
+    // a transaction of its own: a fan-out that fails does not hold up the calls already queued,
+    // and the claims of other workers do not wait for the fan-outs' lock (PostgreSQL)
+    try {
+      if (await this.queue.hasQueuedChanges()) fanned = await this.uow.run((em) => this.queue.fanOut(em, FANOUT_BATCH));
+    } catch (e) {
+      this.logger.error(
+        `fanning out the enqueued action calls failed (the calls already queued are still delivered): ${redactText((e as Error).message)}`,
+      );
+    }
+    const batch = await this.uow.run((em) => this.queue.claimDue(em, now, now + this.config.outboxLeaseMs, BATCH));
     let next = 0;
     const lanes = Array.from({ length: Math.min(this.config.outboxConcurrency, batch.length) }, async () => {
       while (next < batch.length) await this.deliver(batch[next++]!);

@@ -108,6 +108,20 @@ describe(`ActionQueue: enqueue and fan-out on ${TEST_DB}`, () => {
     }
   });
 
+  it('the ordered flags are those the enqueuer saw: a restCall target deleted before the fan-out keeps its flag', async () => {
+    const gone = await addTarget('restCall');
+    await setExecution({ event: 'user.human.email.change.reverted' }, [gone]);
+    const user = uniqueId('u');
+    await t.uow.run((em) => t.actions.enqueue(em, change(user, 0, ['user.human.email.change.reverted'])));
+    await t.uow.run(async (em) => {
+      await repo.deleteTarget(em, gone);
+      await t.actions.routingChanged(em);
+    });
+    expect(await drain()).toBe(1);
+    // (the group's targets are called too)
+    expect((await callsOf(user)).filter((c) => c.targetId === gone).map((c) => c.ordered)).toEqual([true]);
+  });
+
   it('a change with no call an execution names writes nothing', async () => {
     const before = await count('action_fanout');
     expect(await t.uow.run((em) => t.actions.enqueue(em, change(uniqueId('u'), 0, ['user.human.added'])))).toBe(0);
