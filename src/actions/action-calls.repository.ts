@@ -12,7 +12,7 @@ const INSERT_CHUNK = 200;
 const FANOUT_LOCK = 0x616374666e;
 
 /** A row of action_fanout as read (its ID as text: PostgreSQL returns a bigint so). */
-export interface FanoutRow {
+interface FanoutRow {
   id: string;
   aggregateId: string;
   calls: string;

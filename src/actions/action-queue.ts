@@ -160,7 +160,7 @@ export class ActionQueue implements OnApplicationBootstrap, OnApplicationShutdow
    */
   async enqueue(em: EntityManager, events: readonly RecordedEvent[]): Promise<number> {
     const routing = await this.current(em);
-    if (routing.executions.size === 0 || events.length === 0) return 0;
+    if (routing.executions.size === 0) return 0;
     const plan: Plan = [];
     let n = 0;
     for (const e of events) {

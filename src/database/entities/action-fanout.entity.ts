@@ -20,7 +20,7 @@ export abstract class ActionFanoutEntity {
   @Column({ name: 'aggregate_id', type: 'varchar', length: 200 })
   aggregateId!: string;
 
-  /** `[[eventSequence, eventType, [targetId, …]], …]`: each event of the change and the targets it calls, in order. */
+  /** `[[eventSequence, eventType, [targetId, …], [ordered, …]], …]`: each event of the change, the targets it calls in order, and whether each gets its calls one at a time (ActionQueue's Plan). */
   @Column({ type: 'text' })
   calls!: string;
 

@@ -1,6 +1,6 @@
 import { ActionCallEntity } from './action-call.entity.js';
 import { ActionExecutionEntity, ActionStateEntity } from './action-execution.entity.js';
-import { ActionFanoutEntities, ActionFanoutEntity } from './action-fanout.entity.js';
+import { ActionFanoutEntities } from './action-fanout.entity.js';
 import { ActionTargetEntity } from './action-target.entity.js';
 import { EmailCodeEntity } from './email-code.entity.js';
 import { EmailUndoTokenEntity } from './email-undo-token.entity.js';
@@ -17,7 +17,6 @@ import { UserEntity } from './user.entity.js';
 export {
   ActionCallEntity,
   ActionExecutionEntity,
-  ActionFanoutEntity,
   ActionStateEntity,
   ActionTargetEntity,
   EmailCodeEntity,
